@@ -29,29 +29,31 @@ class LogSoftmax(torch.autograd.Function):
         out, = ctx.saved_tensors
         return g - out.exp() * g.sum(ctx.dim, keepdim=True), None
 
-# %% ../nbs/09_backward.ipynb #6f110116
+# %% ../nbs/09_backward.ipynb #001f23ea
 def _check_ce_args(logits:Tensor, target:Tensor):
-    "Raise a TypeError/ValueError unless `logits` is (N, C) floating point and `target` holds N int64 class indices."
+    "Raise a TypeError/ValueError unless `logits` is (N, C) floating point and `target` holds N integer class indices in [0, C)."
     if not isinstance(logits, Tensor): raise TypeError(f"logits must be a torch.Tensor, got {type(logits).__name__}")
     if not logits.is_floating_point(): raise TypeError(f"logits must be a floating point tensor, got logits.dtype={logits.dtype}")
     if logits.ndim != 2: raise ValueError(f"logits must be 2-d (N, C), got logits.shape={tuple(logits.shape)}")
     n, c = logits.shape
     if n == 0 or c == 0: raise ValueError(f"logits must have at least one row and one class, got logits.shape={(n, c)}")
     if not isinstance(target, Tensor): raise TypeError(f"target must be a torch.Tensor of class indices, got {type(target).__name__}")
-    if target.dtype != torch.int64: raise TypeError(f"target must be an int64 tensor of class indices, got target.dtype={target.dtype}; convert it with target.long()")
+    if target.is_floating_point() or target.is_complex() or target.dtype == torch.bool:
+        raise TypeError(f"target must hold integer class indices, got target.dtype={target.dtype}; convert it with target.long()")
     if target.ndim != 1: raise ValueError(f"target must be 1-d (one class index per row), got target.shape={tuple(target.shape)}")
     if len(target) != n: raise ValueError(f"target has {len(target)} entries but logits has {n} rows")
     bad = (target < 0) | (target >= c)
     if bad.any(): raise ValueError(f"target must hold class indices in [0, {c-1}], got {target[bad][0].item()} at position {bad.nonzero()[0, 0].item()}")
 
-# %% ../nbs/09_backward.ipynb #d8f1a484
+# %% ../nbs/09_backward.ipynb #bdbfd5c8
 class CrossEntropy(torch.autograd.Function):
-    "Mean cross-entropy of `logits` (N, C) and int64 `target` (N,), with backward `(softmax - onehot) / N`."
+    "Mean cross-entropy of `logits` (N, C) and integer `target` (N,), with backward `(softmax - onehot) / N`."
     @staticmethod
     def forward(ctx, logits:Tensor, # unnormalised scores, (N, C)
-                target:Tensor, # class indices, int64 (N,)
+                target:Tensor, # integer class indices (N,)
                )->Tensor:
         _check_ce_args(logits, target)
+        target = target.long()
         logp = log_softmax(logits, -1)
         ctx.save_for_backward(logp, target)
         return -logp.gather(1, target[:, None]).mean()
