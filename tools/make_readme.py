@@ -1,6 +1,6 @@
 #!/usr/bin/env python
 "Write README.md from nbs/index.ipynb with nbconvert's markdown exporter (nbdev_readme needs Quarto, which cannot be installed offline)."
-import argparse, difflib, sys
+import argparse, difflib, re, sys
 from pathlib import Path
 import nbformat
 from nbconvert import MarkdownExporter
@@ -29,7 +29,9 @@ def render():
             if 'hide_input' in d or 'echo' in d and 'false' in d: c.source = ''
         cells.append(c)
     nb.cells = cells
+    nb.metadata['language_info'] = {'name': 'python'}  # fenced code blocks tagged as python
     body, _ = MarkdownExporter().from_notebook_node(nb)
+    body = re.sub(r'\n{3,}', '\n\n', body)
     return HEADER + body.strip() + '\n'
 
 def main():
