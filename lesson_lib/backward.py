@@ -45,7 +45,7 @@ def _check_ce_args(logits:Tensor, target:Tensor):
     bad = (target < 0) | (target >= c)
     if bad.any(): raise ValueError(f"target must hold class indices in [0, {c-1}], got {target[bad][0].item()} at position {bad.nonzero()[0, 0].item()}")
 
-# %% ../nbs/09_backward.ipynb #bdbfd5c8
+# %% ../nbs/09_backward.ipynb #14d73ea5
 class CrossEntropy(torch.autograd.Function):
     "Mean cross-entropy of `logits` (N, C) and integer `target` (N,), with backward `(softmax - onehot) / N`."
     @staticmethod
@@ -63,5 +63,5 @@ class CrossEntropy(torch.autograd.Function):
     def backward(ctx, g):
         logp, target = ctx.saved_tensors
         grad = logp.exp()
-        grad[torch.arange(len(target)), target] -= 1
+        grad[torch.arange(len(target), device=grad.device), target] -= 1
         return grad * (g / len(target)), None
