@@ -53,9 +53,11 @@ def logsumexp(x:Tensor, # input tensor
     r = m + (x - m).exp().sum(dim, keepdim=True).log()
     return (r if keepdim else r.squeeze(dim)).to(dt)
 
-# %% ../nbs/03_logsumexp.ipynb #70d7fb77
-def _log_softmax(x:Tensor, dim:int)->Tensor:
-    "`log_softmax` for an already checked float32/float64 `x` and non-negative `dim`"
+# %% ../nbs/03_logsumexp.ipynb #08000cd7
+def _log_softmax(x:Tensor, # scores, already checked and float32/float64
+                 dim:int, # non-negative dimension to normalise over
+                )->Tensor:
+    "`log_softmax` without argument checks: `z - logsumexp(z)` with `z = x - max(x)`"
     z = x - _shift(x, dim)
     return z - logsumexp(z, dim, keepdim=True)
 
