@@ -6,7 +6,7 @@
 __all__ = ['EPOCHS', 'BS', 'LR', 'HIDDEN', 'MOM', 'WD', 'Dataset', 'DataLoader', 'SGD', 'evaluate', 'fit', 'plot_history',
            'warmup_cos', 'main']
 
-# %% ../nbs/07_training.ipynb #132d2867
+# %% ../nbs/07_training.ipynb #b71e1752
 import argparse, json, math, os, sys, time, warnings
 from pathlib import Path
 import torch
@@ -16,7 +16,7 @@ from .model import MLP
 from .loss import cross_entropy, accuracy
 from .data import load_mnist
 
-# %% ../nbs/07_training.ipynb #db71c901
+# %% ../nbs/07_training.ipynb #48629ff9
 class Dataset:
     "Inputs `x` and targets `y` of the same length, indexed together: `ds[i] == (x[i], y[i])`."
     def __init__(self, x, y):
@@ -25,7 +25,7 @@ class Dataset:
     def __len__(self): return len(self.x)
     def __getitem__(self, i): return self.x[i], self.y[i]
 
-# %% ../nbs/07_training.ipynb #bc0b96eb
+# %% ../nbs/07_training.ipynb #280991b4
 class DataLoader:
     "Minibatches `(xb, yb)` of `bs` items of `ds`, in order or reshuffled every epoch by a seeded generator."
     def __init__(self, ds, # a `Dataset` (anything indexable by an index tensor)
@@ -41,7 +41,7 @@ class DataLoader:
         idxs = torch.randperm(n, generator=self.gen) if self.shuffle else None
         for i in range(0, n, self.bs): yield self.ds[i:i+self.bs] if idxs is None else self.ds[idxs[i:i+self.bs]]
 
-# %% ../nbs/07_training.ipynb #9d1a35c7
+# %% ../nbs/07_training.ipynb #40996fbb
 class SGD:
     "Minibatch SGD with momentum and L2 weight decay, written out (the update of `torch.optim.SGD`)."
     def __init__(self, params, # tensors with `requires_grad`, e.g. `model.parameters()`
@@ -61,7 +61,7 @@ class SGD:
     def zero_grad(self):
         for p in self.params: p.grad = None
 
-# %% ../nbs/07_training.ipynb #7bb44c2b
+# %% ../nbs/07_training.ipynb #b62645b2
 def evaluate(model, # callable on a batch
              dl, # batches `(xb, yb)`
              loss_func=cross_entropy, # `loss_func(out, yb, reduction='sum')` must work
@@ -76,7 +76,7 @@ def evaluate(model, # callable on a batch
             n += len(yb)
     return tot_loss / n, tot_acc / n
 
-# %% ../nbs/07_training.ipynb #beaa6506
+# %% ../nbs/07_training.ipynb #ff9d07e6
 def _set_lr(opt, lr):
     if hasattr(opt, 'param_groups'):
         for g in opt.param_groups: g['lr'] = lr
@@ -113,7 +113,7 @@ def fit(model, # callable on a batch, with `parameters()`: an `MLP` or an `nn.Mo
                      f"valid_accuracy {valid_acc:.4f}  ({hist[-1]['seconds']:.1f}s)")
     return hist
 
-# %% ../nbs/07_training.ipynb #749c3196
+# %% ../nbs/07_training.ipynb #7e6996ff
 def plot_history(hist:list, # the list returned by `fit`
                  fname=None, # save the figure there (PNG) if given
                  axs=None, # two matplotlib axes to draw on (default: a new figure)
@@ -135,7 +135,7 @@ def plot_history(hist:list, # the list returned by `fit`
     if fname is not None: fig.savefig(fname, dpi=100)
     return fig
 
-# %% ../nbs/07_training.ipynb #f4885da8
+# %% ../nbs/07_training.ipynb #1fe3c556
 def warmup_cos(lr_max:float, # peak learning rate
                warmup:float=0.1, # fraction of training spent warming up linearly from 0
               ):
@@ -145,7 +145,7 @@ def warmup_cos(lr_max:float, # peak learning rate
         return lr_max * (1 + math.cos(math.pi * (t - warmup) / (1 - warmup))) / 2
     return sched
 
-# %% ../nbs/07_training.ipynb #1d3c7f23
+# %% ../nbs/07_training.ipynb #0cac741e
 def _pos(typ, what):
     def conv(s):
         try: v = typ(s)
@@ -168,8 +168,8 @@ def _parser():
     p.add_argument('--out', default=os.path.join('runs', 'lesson-train'), help='output folder for metrics.json and loss.png (default runs/lesson-train)')
     return p
 
-# %% ../nbs/07_training.ipynb #2dbb4fd0
-EPOCHS, BS, LR, HIDDEN, MOM, WD = 20, 64, 0.1, [256], 0.9, 5e-4
+# %% ../nbs/07_training.ipynb #79ec1893
+EPOCHS, BS, LR, HIDDEN, MOM, WD = 20, 64, 0.05, [512], 0.9, 1e-3
 
 def _one_line(e): return ' '.join(str(e).split())
 
@@ -189,7 +189,7 @@ def _load(p, data):
     if data == 'auto' and source == 'auto': source = 'full'
     return [torch.as_tensor(a) for a in arrs], source
 
-# %% ../nbs/07_training.ipynb #81d68d78
+# %% ../nbs/07_training.ipynb #f994b88f
 def main(argv:list|None=None, # command line arguments (default: sys.argv[1:])
         )->None: # (exits non-zero on bad arguments or data)
     "The `lesson-train` command: train the scratch MLP on MNIST, print progress and write metrics.json and loss.png."
