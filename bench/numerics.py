@@ -2,12 +2,13 @@
 """Time logsumexp, log_softmax and cross_entropy: PyTorch's, the course's eager ones and lesson_lib.fast, next to the memory limits.
 
 For each shape, every figure is measured in the same process, one after the other, with torch.utils.benchmark.Timer
-using all of torch's threads (Timer's own default is 1 thread), and reported as a ratio to PyTorch and to the memory
+using all of torch's threads (Timer's own default is 1 thread), --rounds times over all figures (the lowest median of
+each figure is kept, which resists bursts of load from other processes), and reported as a ratio to PyTorch and to the memory
 limits: x.sum(-1) reads x once, x.clone() reads it and writes a new tensor. lesson_lib.fast is compiled (or loaded from
 inductor's cache) before the timing starts; the compile time is reported separately. Timings are only meaningful on an
 otherwise idle machine.
 """
-import argparse, os, platform, sys, time
+import argparse, math, os, platform, sys, time
 import torch
 import torch.nn.functional as F
 from torch.utils.benchmark import Timer
@@ -36,7 +37,7 @@ def functions(t):
 
 REF = {'logsumexp': 'torch.logsumexp', 'log_softmax': 'F.log_softmax', 'cross_entropy': 'F.cross_entropy'}
 
-def run_shape(n:int, c:int, device:str, min_run_time:float):
+def run_shape(n:int, c:int, device:str, min_run_time:float, rounds:int):
     g = torch.Generator().manual_seed(0)
     x = torch.randn(n, c, generator=g).to(device)
     t = torch.randint(0, c, (n,), generator=g).to(device)
@@ -47,8 +48,10 @@ def run_shape(n:int, c:int, device:str, min_run_time:float):
     compile_s = time.perf_counter() - t0
     if fast._failed: print(f'WARNING: lesson_lib.fast fell back to the eager functions: {fast._failed[0]!r}')
     nt = torch.get_num_threads()
-    ms = {k: Timer('f(x)', globals=dict(f=f, x=x), num_threads=nt).blocked_autorange(min_run_time=min_run_time).median * 1e3
-          for k,f in fns.items()}
+    ms = {k: math.inf for k in fns}
+    for _ in range(rounds):  # all figures one after the other, `rounds` times: the best median resists bursts of load
+        for k,f in fns.items():
+            ms[k] = min(ms[k], Timer('f(x)', globals=dict(f=f, x=x), num_threads=nt).blocked_autorange(min_run_time=min_run_time).median * 1e3)
     return ms, compile_s, x.nbytes
 
 def fmt(v): return f'{v:.3f}' if v < 1 else f'{v:.1f}'
@@ -74,21 +77,23 @@ def main(argv=None):
     p.add_argument('--shapes', type=shape, nargs='+', default=[TARGET_SHAPE, (4096, 10)], metavar='ROWSxCOLS',
                    help='logit shapes to time (default: 1024x50257 4096x10)')
     p.add_argument('--min-run-time', type=float, default=1.0, help='seconds of timing per figure (default 1.0)')
+    p.add_argument('--rounds', type=int, default=2, help='rounds over all figures; the lowest median of each is reported (default 2)')
     p.add_argument('--threads', type=int, default=None, help="torch.set_num_threads before timing (default: torch's default)")
     a = p.parse_args(argv)
     if a.device not in ('cpu', 'cuda') and not a.device.startswith('cuda:'): p.error(f"--device must be 'cpu' or 'cuda', got {a.device!r}")
     if a.device.startswith('cuda') and not torch.cuda.is_available():
         p.error('--device cuda: no CUDA GPU is available here (torch.cuda.is_available() is False)')
+    if a.rounds < 1: p.error(f'--rounds must be a positive int, got {a.rounds}')
     if a.threads is not None:
         if a.threads < 1: p.error(f'--threads must be a positive int, got {a.threads}')
         torch.set_num_threads(a.threads)
     dev = torch.cuda.get_device_name(a.device) if a.device.startswith('cuda') else platform.processor() or platform.machine()
     print(f'## logsumexp / log_softmax / cross_entropy: PyTorch vs the course (eager) vs lesson_lib.fast\n')
     print(f'torch {torch.__version__}, {torch.get_num_threads()} threads, {os.cpu_count()} CPUs ({dev}), Python {sys.version.split()[0]}; '
-          f'median of torch.utils.benchmark.Timer.blocked_autorange(min_run_time={a.min_run_time}); load average at start '
+          f'lowest of {a.rounds} rounds of medians of torch.utils.benchmark.Timer.blocked_autorange(min_run_time={a.min_run_time}); load average at start '
           f'{os.getloadavg()[0]:.2f}.')
     for n, c in a.shapes:
-        print_shape(n, c, *run_shape(n, c, a.device, a.min_run_time), a.device)
+        print_shape(n, c, *run_shape(n, c, a.device, a.min_run_time, a.rounds), a.device)
     print(f'\nLoad average at the end: {os.getloadavg()[0]:.2f}.')
 
 if __name__ == '__main__': main()

@@ -35,11 +35,11 @@ def _kernel(dtype:torch.dtype, # input dtype
     f = types.FunctionType(_stats.__code__.replace(co_name=name), _stats.__globals__, name)
     return torch.compile(f, dynamic=True, options={'cpp.dynamic_threads': True})
 
-# %% ../nbs/08_fast.ipynb #bb1b38e6
+# %% ../nbs/08_fast.ipynb #da0bc407
 def _row_stats(x:Tensor, # input, already checked
                dim:int, # non-negative dimension to reduce
               )->tuple|None: # (m, s), shaped like `x` with size 1 at `dim`; None: use the eager function
-    "Compiled row statistics of `x` along `dim`, or None where compiling is off, impossible, or not worth it"
+    "Compiled row statistics of `x` along `dim`; None where compiling is off or impossible, or `x` is empty or 0-d"
     if not use_compile or _failed or x.ndim == 0 or x.numel() == 0: return None
     xr = x.movedim(dim, -1)
     x2 = xr.reshape(-1, xr.shape[-1]).contiguous()  # a view when `dim` is last and `x` contiguous
