@@ -66,7 +66,7 @@ def _load(p, data):
             warnings.simplefilter('always')
             arrs = load_mnist(data) if data in SOURCES else load_mnist(path=data)
     except (OSError, ValueError) as e: p.exit(1, f"lesson-train: error: --data {data}: {_one_line(e)}\n")
-    source = data if data in SOURCES else 'dir:' + Path(data).name
+    source = data if data in SOURCES else f'dir:{data}'
     for w in ws:
         if data == 'auto' and 'embedded subset' in str(w.message): source = 'embedded (auto: full MNIST not available)'
         print(f"lesson-train: warning: {_one_line(w.message)}", file=sys.stderr)

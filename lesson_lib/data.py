@@ -159,7 +159,7 @@ def _fetch(url:str, f, size:int|None, timeout:float, deadline:float, progress:bo
     if size is not None and n != size: raise DownloadError(f"transfer cut short: got {n} of the file's {size} bytes")
     return md5.hexdigest()
 
-# %% ../nbs/04_data.ipynb #d0a1f2c3
+# %% ../nbs/04_data.ipynb #d0a1f2c2
 def _bar(total:int, url:str):
     "A fastprogress bar in a notebook or a terminal; None when the output is a log file or a pipe."
     from fastprogress.fastprogress import progress_bar, IN_NOTEBOOK
@@ -167,6 +167,7 @@ def _bar(total:int, url:str):
     pb = progress_bar(range(total), total=total); pb.comment = url.rsplit('/', 1)[-1]; pb.update(0)
     return pb
 
+# %% ../nbs/04_data.ipynb #d0a1f2c3
 def download_file(name:str, # file name, appended to each mirror URL
                   dest:Path, # directory to save it in
                   md5:str, # expected MD5 hex digest
