@@ -4,69 +4,79 @@
 
 # %% ../nbs/04_data.ipynb #ebad5bf7
 from __future__ import annotations
-import gzip, hashlib, http.client, os, urllib.request, warnings, zlib
+import gzip, hashlib, http.client, math, os, shutil, sys, tempfile, time, urllib.request, warnings, zlib
+from importlib.resources import files
 from pathlib import Path
 import numpy as np
 
 # %% auto #0
-__all__ = ['IDX_DTYPES', 'REPO_DATA', 'EMBEDDED', 'MNIST_MIRRORS', 'MNIST_MD5', 'IDX_NAMES', 'read_idx', 'write_idx',
-           'stratified_split', 'load_embedded', 'DownloadError', 'ChecksumError', 'mnist_dir', 'download_file',
-           'load_idx_dir', 'download_mnist', 'load_mnist']
+__all__ = ['IDX_DTYPES', 'EMBEDDED', 'REPO_DATA', 'MNIST_MIRRORS', 'MNIST_MD5', 'MNIST_SIZES', 'MAX_BYTES', 'IDX_NAMES',
+           'read_idx', 'write_idx', 'stratified_split', 'load_embedded', 'DownloadError', 'ChecksumError', 'user_cache',
+           'mnist_dir', 'download_file', 'load_idx_dir', 'download_mnist', 'load_mnist']
 
 # %% ../nbs/04_data.ipynb #bf3f63cc
 IDX_DTYPES = {0x08: np.dtype('>u1'), 0x09: np.dtype('>i1'), 0x0B: np.dtype('>i2'),
               0x0C: np.dtype('>i4'), 0x0D: np.dtype('>f4'), 0x0E: np.dtype('>f8')}  # IDX type code -> big-endian dtype
 
 # %% ../nbs/04_data.ipynb #613f8830
-def _read_bytes(path:Path) -> bytes:
-    "The bytes of `path`, gunzipped when it is gzip-compressed (detected by its magic bytes, not its name)."
-    data = path.read_bytes()
-    if data[:2] != b'\x1f\x8b': return data
-    try: return gzip.decompress(data)
-    except (OSError, EOFError, zlib.error) as e: raise ValueError(f"{path}: not a valid gzip file ({e})") from None
+def _open(path:Path):
+    "`path` opened for reading bytes, through gzip when it is gzip-compressed (detected by its magic bytes, not its name)."
+    with open(path, 'rb') as f: gz = f.read(2) == b'\x1f\x8b'
+    return gzip.open(path, 'rb') if gz else open(path, 'rb')
+
+def _read_upto(f, n:int, path:Path) -> bytearray:
+    "At most `n` bytes of `f`, read 1 MB at a time: memory stays bounded by `n`, whatever the file holds."
+    buf = bytearray()
+    try:
+        while len(buf) < n and (b := f.read(min(n - len(buf), 1 << 20))): buf += b
+    except (EOFError, zlib.error, gzip.BadGzipFile) as e: raise ValueError(f"{path}: not a valid gzip file ({e})") from None
+    return buf
 
 # %% ../nbs/04_data.ipynb #f8888a20
 def read_idx(path, # an IDX file, raw or gzip-compressed (`.gz`)
             ) -> np.ndarray:
     "Read an IDX file into a (native byte order, writable) numpy array, validating its header and size."
     path = Path(path)
-    data = _read_bytes(path)
-    if len(data) < 4: raise ValueError(f"{path}: too short to be an IDX file ({len(data)} bytes, the header alone is at least 4)")
-    if data[:2] != b'\0\0': raise ValueError(f"{path}: bad magic number {data[:4].hex()}: an IDX file starts with two zero bytes")
-    code, ndim = data[2], data[3]
-    if code not in IDX_DTYPES:
-        raise ValueError(f"{path}: unknown IDX dtype code 0x{code:02X}; expected one of {', '.join(f'0x{c:02X}' for c in IDX_DTYPES)}")
-    if ndim == 0: raise ValueError(f"{path}: the header says 0 dimensions; an IDX array has at least one")
-    start = 4 + 4*ndim
-    if len(data) < start: raise ValueError(f"{path}: truncated header: {ndim} dimensions need {start} bytes, the file has {len(data)}")
-    dims = tuple(int(d) for d in np.frombuffer(data, '>u4', ndim, 4))
-    dt = IDX_DTYPES[code]
-    n = int(np.prod(dims, dtype=np.int64)) * dt.itemsize
-    if len(data) - start != n:
-        what = 'truncated' if len(data) - start < n else 'trailing bytes'
-        raise ValueError(f"{path}: {what}: dims {dims} of {dt.name} need {n} data bytes, the file has {len(data) - start}")
-    return np.frombuffer(data, dt, offset=start).reshape(dims).astype(dt.newbyteorder('='))
+    with _open(path) as f:
+        head = _read_upto(f, 4, path)
+        if len(head) < 4: raise ValueError(f"{path}: too short to be an IDX file ({len(head)} bytes, the header alone is at least 4)")
+        if head[:2] != b'\0\0': raise ValueError(f"{path}: bad magic number {head.hex()}: an IDX file starts with two zero bytes")
+        code, ndim = head[2], head[3]
+        if code not in IDX_DTYPES:
+            raise ValueError(f"{path}: unknown IDX dtype code 0x{code:02X}; expected one of {', '.join(f'0x{c:02X}' for c in IDX_DTYPES)}")
+        if ndim == 0: raise ValueError(f"{path}: the header says 0 dimensions; an IDX array has at least one")
+        hd = _read_upto(f, 4*ndim, path)
+        if len(hd) < 4*ndim: raise ValueError(f"{path}: truncated header: {ndim} dimensions need {4 + 4*ndim} bytes, the file has {4 + len(hd)}")
+        dims, dt = tuple(int.from_bytes(hd[i:i+4], 'big') for i in range(0, 4*ndim, 4)), IDX_DTYPES[code]
+        n = math.prod(dims) * dt.itemsize  # Python ints: no int64 overflow
+        data = _read_upto(f, n + 1, path)  # one byte past the declared size is enough to see trailing bytes
+    if len(data) != n:
+        what, has = ('truncated', len(data)) if len(data) < n else ('trailing bytes', 'more')
+        raise ValueError(f"{path}: {what}: dims {dims} of {dt.name} need {n} data bytes, the file has {has}")
+    return np.frombuffer(data, dt).reshape(dims).astype(dt.newbyteorder('='))
 
 # %% ../nbs/04_data.ipynb #d4e29013
 _IDX_CODES = {np.dtype(dt.newbyteorder('=')): c for c, dt in IDX_DTYPES.items()}
 
 def write_idx(path, # destination; gzip-compressed when the name ends in `.gz`
-              x:np.ndarray, # array of an IDX dtype (uint8, int8, int16, int32, float32, float64)
+              x:np.ndarray, # array of an IDX dtype (uint8, int8, int16, int32, float32, float64), any byte order
              ) -> Path:
     "Write `x` to `path` in IDX format (the inverse of `read_idx`)."
     x, path = np.asarray(x), Path(path)
-    if x.dtype not in _IDX_CODES: raise TypeError(f"write_idx: x has dtype {x.dtype}; IDX holds only {', '.join(map(str, _IDX_CODES))}")
+    dt = x.dtype.newbyteorder('=') if x.dtype.kind in 'uif' else x.dtype  # '>i4' is int32 too
+    if dt not in _IDX_CODES: raise TypeError(f"write_idx: x has dtype {x.dtype}; IDX holds only {', '.join(map(str, _IDX_CODES))}")
     if x.ndim == 0 or x.ndim > 255: raise ValueError(f"write_idx: x has {x.ndim} dimensions; IDX holds 1 to 255")
-    head = bytes([0, 0, _IDX_CODES[x.dtype], x.ndim]) + np.array(x.shape, '>u4').tobytes()
-    data = head + np.ascontiguousarray(x, x.dtype.newbyteorder('>')).tobytes()
+    head = bytes([0, 0, _IDX_CODES[dt], x.ndim]) + np.array(x.shape, '>u4').tobytes()
+    data = head + np.ascontiguousarray(x, dt.newbyteorder('>')).tobytes()
     if path.suffix == '.gz': data = gzip.compress(data, mtime=0)
     path.write_bytes(data)
     return path
 
 # %% ../nbs/04_data.ipynb #dedfc391
 import lesson_lib
-REPO_DATA = Path(lesson_lib.__file__).resolve().parent.parent/'data'  # the checkout's top-level data/ folder
-EMBEDDED = REPO_DATA/'mnist_5k.npz'  # the embedded 5,000-digit subset
+EMBEDDED = files('lesson_lib')/'mnist_5k.npz'  # the embedded 5,000-digit subset, package data
+_ROOT = Path(lesson_lib.__file__).resolve().parent.parent
+REPO_DATA = _ROOT/'data' if (_ROOT/'settings.ini').is_file() and (_ROOT/'nbs').is_dir() else None  # a clone's data/ (None when installed)
 
 # %% ../nbs/04_data.ipynb #4650fb3c
 def stratified_split(y:np.ndarray, # integer labels
@@ -93,82 +103,100 @@ def _to_xy(x:np.ndarray, y:np.ndarray, what:str):
 def load_embedded(seed:int=42, # seed of the stratified split
                  ) -> tuple:
     "The embedded 5,000-digit subset, split 4,000 / 1,000 (stratified): `(x_train, y_train, x_valid, y_valid)`."
-    if not EMBEDDED.exists():
-        raise FileNotFoundError(f"{EMBEDDED} not found: the embedded subset ships in the git checkout's data/ folder; "
-                                "install lesson_lib from a clone with `pip install -e .`")
-    with np.load(EMBEDDED, allow_pickle=False) as f: x, y = f['images'], f['labels']
+    with EMBEDDED.open('rb') as f, np.load(f, allow_pickle=False) as z: x, y = z['images'], z['labels']
     tr, va = stratified_split(y, 100, seed)
-    return *_to_xy(x[tr], y[tr], str(EMBEDDED)), *_to_xy(x[va], y[va], str(EMBEDDED))
+    return *_to_xy(x[tr], y[tr], 'mnist_5k.npz'), *_to_xy(x[va], y[va], 'mnist_5k.npz')
 
 # %% ../nbs/04_data.ipynb #e5e54134
-MNIST_MIRRORS = ('https://ossci-datasets.s3.amazonaws.com/mnist/', 'https://yann.lecun.com/exdb/mnist/')  # torchvision's, in order
+MNIST_MIRRORS = ('https://ossci-datasets.s3.amazonaws.com/mnist/', 'https://yann.lecun.com/exdb/mnist/')  # see above
 MNIST_MD5 = {'train-images-idx3-ubyte.gz': 'f68b3c2dcbeaaa9fbdd348bbdeb94873',
              'train-labels-idx1-ubyte.gz': 'd53e105ee54ea40749a09fcbcd1e9432',
              't10k-images-idx3-ubyte.gz':  '9fb629c4189551a2d022fa330f9573f3',
              't10k-labels-idx1-ubyte.gz':  'ec29112dd5afa0611ce80d1b7f02629c'}  # pinned by torchvision
+MNIST_SIZES = {'f68b3c2dcbeaaa9fbdd348bbdeb94873': 9912422, 'd53e105ee54ea40749a09fcbcd1e9432': 28881,
+               '9fb629c4189551a2d022fa330f9573f3': 1648877, 'ec29112dd5afa0611ce80d1b7f02629c': 4542}  # MD5 -> size in bytes
+MAX_BYTES = 1 << 27  # the cap (128 MiB) on a download whose size is not pinned
 IDX_NAMES = ('train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte')
 
 class DownloadError(OSError):
-    "No mirror could deliver a file (offline, unreachable, interrupted)."
+    "No mirror could deliver a file (offline, unreachable, too slow, interrupted)."
 
 class ChecksumError(ValueError):
-    "A downloaded file's MD5 differs from the pinned one (the file was deleted)."
+    "A mirror served a file other than the pinned one (wrong MD5, or more bytes than pinned); it was deleted."
 
 # %% ../nbs/04_data.ipynb #a7efe093
+def user_cache() -> Path:
+    "The per-user cache folder: `$XDG_CACHE_HOME/lesson_lib`, else `~/.cache/lesson_lib`."
+    return Path(os.environ.get('XDG_CACHE_HOME') or Path.home()/'.cache')/'lesson_lib'
+
 def mnist_dir(data_dir=None, # explicit cache directory (wins over everything)
              ) -> Path:
-    "Where full MNIST is cached: `data_dir`, else `$LESSON_DATA`, else the checkout's `data/`."
-    return Path(data_dir or os.environ.get('LESSON_DATA') or REPO_DATA)
+    "Where full MNIST is cached: `data_dir`, else `$LESSON_DATA`, else a clone's `data/`, else `user_cache()`."
+    return Path(data_dir or os.environ.get('LESSON_DATA') or REPO_DATA or user_cache())
 
 # %% ../nbs/04_data.ipynb #88385b07
-def _fetch(url:str, part:Path, timeout:float, progress:bool) -> str:
-    "Stream `url` into `part`; check the length against Content-Length; return the MD5 of what was written."
-    md5 = hashlib.md5()
-    with urllib.request.urlopen(url, timeout=timeout) as r, open(part, 'wb') as f:
-        total = r.headers.get('Content-Length')
-        total = int(total) if total is not None else None
-        chunks = iter(lambda: r.read(1 << 16), b'')
-        if progress and total:
-            from fastprogress.fastprogress import progress_bar
-            pb = progress_bar(range(total), total=total)
-            pb.comment = url.rsplit('/', 1)[-1]
-            pb.update(0)
-        n = 0
-        for b in chunks:
-            f.write(b); md5.update(b); n += len(b)
-            if progress and total: pb.update(min(n, total))
+def _check_mirrors(mirrors, who:str) -> list:
+    if isinstance(mirrors, (str, bytes)): raise TypeError(f"{who}: mirrors={mirrors!r} is a string; expected a list of base URLs")
+    if not (mirrors := list(mirrors)): raise ValueError(f"{who}: mirrors=[] is empty; expected at least one base URL")
+    return mirrors
+
+class _NotPinned(Exception): "The server sends more bytes than the pinned file has."
+
+def _fetch(url:str, f, size:int|None, timeout:float, deadline:float, progress:bool) -> str:
+    "Stream `url` into the open file `f` within `deadline` seconds and `size` bytes; return the MD5 of what was written."
+    end, md5, n, cap = time.monotonic() + deadline, hashlib.md5(), 0, MAX_BYTES if size is None else size
+    with urllib.request.urlopen(url, timeout=timeout) as r:
+        total = None if r.headers.get('Content-Length') is None else int(r.headers['Content-Length'])
+        if (total or 0) > cap: raise _NotPinned(f"the server announces {total} bytes, more than the {cap} expected")
+        pb = _bar(total, url) if progress and total else None
+        while b := r.read1(1 << 16):
+            n += len(b)
+            if n > cap: raise _NotPinned(f"the server sent more than the {cap} bytes expected")
+            if time.monotonic() > end: raise DownloadError(f"too slow: {n} bytes in deadline={deadline:g} s")
+            f.write(b); md5.update(b)
+            if pb: pb.update(min(n, total))
     if total is not None and n != total: raise DownloadError(f"transfer cut short: got {n} of {total} bytes")
+    if size is not None and n != size: raise DownloadError(f"transfer cut short: got {n} of the file's {size} bytes")
     return md5.hexdigest()
 
+# %% ../nbs/04_data.ipynb #d0a1f2c2
+def _bar(total:int, url:str):
+    "A fastprogress bar in a notebook or a terminal; None when the output is a log file or a pipe."
+    from fastprogress.fastprogress import progress_bar, IN_NOTEBOOK
+    if not (IN_NOTEBOOK or sys.stdout.isatty()): return None
+    pb = progress_bar(range(total), total=total); pb.comment = url.rsplit('/', 1)[-1]; pb.update(0)
+    return pb
+
+# %% ../nbs/04_data.ipynb #d0a1f2c3
 def download_file(name:str, # file name, appended to each mirror URL
                   dest:Path, # directory to save it in
                   md5:str, # expected MD5 hex digest
                   mirrors=MNIST_MIRRORS, # base URLs tried in order
-                  timeout:float=30, # seconds, per connection attempt and per read
-                  progress:bool=True, # show a fastprogress bar
+                  timeout:float=10, # seconds to connect, and per read
+                  progress:bool=True, # say which mirror is tried; a progress bar in a notebook or terminal
+                  size:int|None=None, # the file's pinned size in bytes (None: at most `MAX_BYTES`)
+                  deadline:float=600, # seconds for the whole file, per mirror
                  ) -> Path:
     "Download `name` from the first mirror that delivers it with MD5 `md5`, atomically, to `dest/name`."
-    dest = Path(dest); dest.mkdir(parents=True, exist_ok=True)
-    target, part = dest/name, dest/f'{name}.{os.getpid()}.part'  # per-process: concurrent downloads do not collide
-    errors, bad_md5 = [], False
+    mirrors, dest = _check_mirrors(mirrors, 'download_file'), Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    errors, bad = [], False
     for m in mirrors:
         url = m.rstrip('/') + '/' + name
+        if progress: print(f"downloading {url} (waiting up to {timeout:g} s to connect and per read, {deadline:g} s in all)", file=sys.stderr)
+        fd, tmp = tempfile.mkstemp(prefix=f'.{name}.', suffix='.part', dir=dest)  # unique: no two downloads share it
         try:
-            got = _fetch(url, part, timeout, progress)
-            if got == md5:
-                os.replace(part, target)
-                return target
-            bad_md5 = True
-            errors.append(f"{url}: checksum mismatch (MD5 {got}, expected {md5}); the file was deleted")
-        except (OSError, http.client.HTTPException) as e:
-            errors.append(f"{url}: {type(e).__name__}: {e}")
-        finally:
-            part.unlink(missing_ok=True)
+            with os.fdopen(fd, 'wb') as f: got = _fetch(url, f, size, timeout, deadline, progress)
+            if got == md5: os.replace(tmp, dest/name); return dest/name
+            bad = True; errors.append(f"{url}: checksum mismatch (MD5 {got}, expected {md5}); the file was deleted")
+        except _NotPinned as e: bad = True; errors.append(f"{url}: {e}; the file was deleted")
+        except (OSError, http.client.HTTPException) as e: errors.append(f"{url}: {type(e).__name__}: {e}")
+        finally: Path(tmp).unlink(missing_ok=True)
     msg = f"could not download {name}:\n  " + "\n  ".join(errors)
-    if bad_md5: raise ChecksumError(msg + f"\nThe mirror served a corrupted or different file. Try again later; "
-                                    f"if it persists, download {name} yourself, check its MD5 is {md5}, and put it in {dest}.")
-    raise DownloadError(msg + f"\nCheck your internet connection, or download the file yourself into {dest} "
-                        "(or set LESSON_DATA / pass path= to a directory that has it).")
+    if bad: raise ChecksumError(msg + f"\nThe mirror served a corrupted or different file. Try again later; "
+                                f"if it persists, download {name} yourself, check its MD5 is {md5}, and put it in {dest}.")
+    raise DownloadError(msg + f"\nCheck your internet connection, or put the file in {dest} yourself, or use a folder that "
+                        "has the four MNIST files (lesson-train --data DIR, load_mnist(path=DIR)); LESSON_DATA sets the cache folder.")
 
 # %% ../nbs/04_data.ipynb #45107508
 def _find(d:Path, stem:str) -> Path|None:
@@ -184,59 +212,76 @@ def load_idx_dir(path, # directory with the four standard MNIST-format file name
     files = [_find(d, s) for s in IDX_NAMES]
     missing = [s for s, f in zip(IDX_NAMES, files) if f is None]
     if missing: raise FileNotFoundError(f"{d}: missing {', '.join(s + '[.gz]' for s in missing)} (expected the four files {', '.join(IDX_NAMES)}, raw or .gz)")
-    xt, yt, xv, yv = map(read_idx, files)
-    return *_to_xy(xt, yt, str(files[0])), *_to_xy(xv, yv, str(files[2]))
+    arrs = [read_idx(f) for f in files]
+    for f, a in zip(files, arrs):
+        if len(a) == 0: raise ValueError(f"{f}: 0 items; the training and validation sets need at least one each")
+    return *_to_xy(*arrs[:2], str(files[0])), *_to_xy(*arrs[2:], str(files[2]))
+
+# %% ../nbs/04_data.ipynb #e1b2c3d4
+def _md5_ok(p:Path, md5:str) -> bool:
+    "Whether `p` exists with MD5 `md5`; a cached file that fails the check is deleted."
+    if not p.exists(): return False
+    h = hashlib.md5()
+    with open(p, 'rb') as f:
+        while b := f.read(1 << 20): h.update(b)
+    if h.hexdigest() == md5: return True
+    p.unlink(missing_ok=True); return False
 
 def _unzip_copy(gz:Path) -> Path:
-    "Write the decompressed copy of `gz` next to it (atomically), so later loads skip gunzip."
-    raw, part = gz.with_suffix(''), gz.with_suffix(f'.{os.getpid()}.part')
+    "Write the decompressed copy of `gz` next to it (a unique temporary file, renamed when complete)."
+    raw = gz.with_suffix('')
+    fd, tmp = tempfile.mkstemp(prefix=f'.{raw.name}.', suffix='.part', dir=gz.parent)
     try:
-        part.write_bytes(_read_bytes(gz))
-        os.replace(part, raw)
-    finally: part.unlink(missing_ok=True)
+        with os.fdopen(fd, 'wb') as f, gzip.open(gz) as g: shutil.copyfileobj(g, f, 1 << 20)
+        os.replace(tmp, raw)
+    finally: Path(tmp).unlink(missing_ok=True)
     return raw
 
 def download_mnist(data_dir=None, # cache directory (default: `mnist_dir()`)
                    mirrors=MNIST_MIRRORS, # base URLs tried in order
                    md5s:dict=MNIST_MD5, # file name -> expected MD5
-                   timeout:float=30, # seconds per connection attempt / read
-                   progress:bool=True, # show fastprogress bars
+                   timeout:float=10, # seconds to connect, and per read
+                   progress:bool=True, # say what is downloaded; progress bars in a notebook or terminal
                    keep_raw:bool=True, # also keep an uncompressed copy of each file (about 4x faster loads)
+                   sizes:dict=MNIST_SIZES, # pinned file (by MD5) -> its size in bytes
+                   deadline:float=600, # seconds per file, per mirror
                   ) -> Path:
-    "Download the files of `md5s` that are not already in the cache directory; return the directory."
-    d = mnist_dir(data_dir)
+    "Download the files of `md5s` that are not already in the cache directory (checking cached ones); return the directory."
+    d, mirrors = mnist_dir(data_dir), _check_mirrors(mirrors, 'download_mnist')
     for name, md5 in md5s.items():
         stem = name.removesuffix('.gz')
-        if (d/stem).exists(): continue
-        if not (d/name).exists(): download_file(name, d, md5, mirrors, timeout, progress)
+        if (d/stem).exists(): continue  # raw copies are only ever written from a verified .gz
+        if not _md5_ok(d/name, md5): download_file(name, d, md5, mirrors, timeout, progress, sizes.get(md5), deadline)
         if keep_raw and name.endswith('.gz'): _unzip_copy(d/name)
     return d
 
 # %% ../nbs/04_data.ipynb #9339bd82
 def load_mnist(source:str='auto', # 'auto' | 'embedded' | 'full'
                path=None, # a directory with the four standard IDX names (gz or raw): loaded as is, `source` ignored
-               data_dir=None, # cache directory for full MNIST (default: $LESSON_DATA, else the checkout's data/)
+               data_dir=None, # cache folder for full MNIST (default: `mnist_dir()`)
                mirrors=MNIST_MIRRORS, # base URLs tried in order
                md5s:dict=MNIST_MD5, # file name -> pinned MD5
-               timeout:float=30, # seconds per connection attempt / read
+               timeout:float=10, # seconds to connect, and per read
                seed:int=42, # seed of the embedded subset's stratified split
-               progress:bool=True, # show download progress bars
+               progress:bool=True, # say what is downloaded; progress bars in a notebook or terminal
+               sizes:dict=MNIST_SIZES, # pinned file (by MD5) -> its size in bytes
+               deadline:float=600, # seconds per file, per mirror
               ) -> tuple:
-    "MNIST as `(x_train, y_train, x_valid, y_valid)`: float32 `(N, 784)` images in [0, 1] and int64 labels."
+    "MNIST `(x_train, y_train, x_valid, y_valid)`; full MNIST is cached in `data_dir` > `$LESSON_DATA` > a clone's `data/` > `~/.cache/lesson_lib`."
     if source not in ('auto', 'embedded', 'full'):
         raise ValueError(f"load_mnist: source={source!r}; expected 'auto', 'embedded' or 'full'")
     if path is not None:
         if source == 'embedded': raise ValueError(f"load_mnist: source='embedded' with path={str(path)!r}; pass one or the other")
         return load_idx_dir(path)
     if source == 'embedded': return load_embedded(seed)
-    if isinstance(mirrors, (str, bytes)): raise TypeError(f"load_mnist: mirrors={mirrors!r} is a string; expected a list of base URLs")
-    try: d = download_mnist(data_dir, mirrors, md5s, timeout, progress)
-    except OSError as e:  # offline, unreachable, or an unwritable cache; a bad checksum (ValueError) is never papered over
+    mirrors = _check_mirrors(mirrors, 'load_mnist')
+    try: d = download_mnist(data_dir, mirrors, md5s, timeout, progress, sizes=sizes, deadline=deadline)
+    except OSError as e:  # offline, unreachable, too slow, or an unwritable cache; a wrong file (ValueError) is never papered over
         if source == 'full': raise
         why = str(e).splitlines()[-2].strip() if isinstance(e, DownloadError) and str(e).count('\n') >= 2 else f'{type(e).__name__}: {e}'
-        warnings.warn(f"Full MNIST is not available (last error: {why}). Loaded the embedded subset instead: "
-                      f"5,000 real MNIST digits, 4,000 train / 1,000 valid, from {EMBEDDED}. To get the full 60,000 + 10,000, "
-                      f"run load_mnist(source='full') with internet access (it caches to {mnist_dir(data_dir)}), "
-                      "or pass path= a directory holding the four MNIST IDX files.", stacklevel=2)
+        warnings.warn(f"Full MNIST is not available (last error: {why}). Loaded the embedded subset instead: 5,000 real MNIST "
+                      f"digits shipped with lesson_lib, 4,000 train / 1,000 valid. To get the full 60,000 + 10,000, go online and run "
+                      f"lesson-train --data full or load_mnist(source='full') (it caches to {mnist_dir(data_dir)}; LESSON_DATA "
+                      "changes that), or use a folder holding the four MNIST IDX files (--data DIR, path=DIR).", stacklevel=2)
         return load_embedded(seed)
     return load_idx_dir(d)

