@@ -11,7 +11,7 @@ import torch
 from torch import Tensor
 from . import softmax as _eager, loss as _loss
 from .softmax import _prep
-from .loss import _check_loss_args, _reduce
+from .loss import check_loss_args, _reduce
 
 # %% ../nbs/08_fast.ipynb #f81348c6
 def _stats(x:Tensor, # 2-d, contiguous, floating point
@@ -90,7 +90,7 @@ def cross_entropy(input:Tensor, # (N, C) logits
                   reduction:str='mean', # 'mean', 'sum' or 'none'
                  )->Tensor:
     "`lesson_lib.loss.cross_entropy`: the fused row statistics and a gather, without materialising log_softmax"
-    _check_loss_args(input, target, reduction)
+    target = check_loss_args(input, target, reduction)
     st = _row_stats(input, 1)
     if st is None: return _loss.cross_entropy(input, target, reduction)
     m, s = st
