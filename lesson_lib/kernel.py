@@ -19,17 +19,24 @@ except ImportError:  # e.g. a CPU-only torch: the module still imports, and its 
     triton, tl = types.SimpleNamespace(jit=lambda fn: fn), types.SimpleNamespace(constexpr=None)  # kernels stay plain functions
 HAS_TRITON = isinstance(triton, types.ModuleType)
 
-# %% ../nbs/13_kernel.ipynb #a051816a
+# %% ../nbs/13_kernel.ipynb #58fa86a7
+@triton.jit
+def _add(a, b): return a + b
+
+@triton.jit
+def _max(a, b): return tl.maximum(a, b)
+
+# %% ../nbs/13_kernel.ipynb #4cdc2c04
 @triton.jit
 def _row_lse(x_ptr, V, BLOCK: tl.constexpr, ACC: tl.constexpr, BIG: tl.constexpr):
     "logsumexp of the `V` values at `x_ptr`, one pass of `BLOCK` columns at a time, accumulated in `ACC`"
     m = tl.full((), -BIG, ACC)    # running max, clamped to [-BIG, BIG]
-    s = tl.zeros((), ACC)         # running sum of exp(x - m)
+    s = tl.full((), 0, ACC)       # running sum of exp(x - m)
     for start in range(0, V, BLOCK):
         cols = start + tl.arange(0, BLOCK)
         x = tl.load(x_ptr + cols, mask=cols < V, other=-float('inf')).to(ACC)
-        m_new = tl.maximum(m, tl.minimum(tl.max(x, axis=0), BIG))
-        s = s * tl.exp(m - m_new) + tl.sum(tl.exp(x - m_new), axis=0)
+        m_new = tl.maximum(m, tl.minimum(tl.reduce(x, 0, _max), BIG))
+        s = s * tl.exp(m - m_new) + tl.reduce(tl.exp(x - m_new), 0, _add)
         m = m_new
     return m + tl.log(s)
 
@@ -39,18 +46,17 @@ def _lse_kernel(x_ptr, out_ptr, stride, V, BLOCK: tl.constexpr, ACC: tl.constexp
     row = tl.program_id(0).to(tl.int64)    # int64: row * stride overflows int32 past 2**31 elements
     tl.store(out_ptr + row, _row_lse(x_ptr + row * stride, V, BLOCK, ACC, BIG))
 
-# %% ../nbs/13_kernel.ipynb #186bdb19
+# %% ../nbs/13_kernel.ipynb #9db5c643
 def interpreted()->bool:
-    "Do the kernels run through Triton's interpreter (TRITON_INTERPRET=1 set before `import triton`)?"
-    jit = triton.runtime.JITFunction if HAS_TRITON else ()
-    return HAS_TRITON and not isinstance(tl.sum, jit) and not isinstance(_lse_kernel, jit)
+    "Do the kernels run through Triton's interpreter (TRITON_INTERPRET=1 set before they were defined)?"
+    return HAS_TRITON and not isinstance(_lse_kernel, triton.runtime.JITFunction)
 
 def _check_device(x:Tensor, name:str):
     "Raise unless the kernels can run on `x`: a CUDA tensor, or a CPU tensor through the interpreter"
     if not HAS_TRITON: raise ImportError("lesson_lib.kernel needs Triton (`pip install triton`; Linux CUDA builds of torch include it)")
     if x.device.type == 'cuda' or (x.device.type == 'cpu' and interpreted()): return
     raise ValueError(f"{name} is on {x.device}, but Triton compiles kernels for CUDA GPUs: pass a CUDA tensor, or set "
-                     "TRITON_INTERPRET=1 before importing triton (e.g. `TRITON_INTERPRET=1 python ...`) to run them on the CPU through Triton's interpreter")
+                     "TRITON_INTERPRET=1 before importing lesson_lib.kernel (e.g. `TRITON_INTERPRET=1 python ...`) to run them on the CPU through Triton's interpreter")
 
 # %% ../nbs/13_kernel.ipynb #12e5247f
 def _acc(dt:torch.dtype)->tuple:
