@@ -41,7 +41,8 @@ def check_target(target, # class indices, any integer dtype (uint8, int8, int16,
     bad = (target < 0) | (target >= C)
     if bad.any():
         i = int(bad.nonzero()[0, 0])
-        raise ValueError(f"{name}[{i}] = {target[i].item()} is out of range: expected class indices in [0, {C-1}] (C = {C}); ignore_index is not supported")
+        expected = f"expected class indices in [0, {C-1}] (C = {C})" if C else "there are no classes (C = 0)"
+        raise ValueError(f"{name}[{i}] = {target[i].item()} is out of range: {expected}; ignore_index is not supported")
     return target
 
 # %% ../nbs/06_nll.ipynb #e9f70301

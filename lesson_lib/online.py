@@ -8,6 +8,7 @@ import math
 from typing import Iterable, NamedTuple
 import torch
 from torch import Tensor
+from .softmax import _prep
 
 # %% auto #0
 __all__ = ['LSEState', 'lse_state', 'lse_value', 'lse_merge', 'online_logsumexp']
@@ -19,27 +20,15 @@ class LSEState(NamedTuple):
     s: Tensor # sum of exp(x - m); 0 where m is -inf, the count of +inf entries where m is +inf
 
 # %% ../nbs/10_online.ipynb #49214d2b
-def _check_float(x, name):
-    "Raise a TypeError unless `x` is a floating point tensor."
-    if not isinstance(x, Tensor): raise TypeError(f"{name} must be a torch.Tensor, got {type(x).__name__}")
-    if not x.is_floating_point(): raise TypeError(f"{name} must be a floating point tensor, got dtype={x.dtype}")
-
-def _check_dim(dim, x)->int:
-    "`dim` as a non-negative int for `x`, or a TypeError (not an int, or a bool) / ValueError (out of range)."
-    if isinstance(dim, bool) or not isinstance(dim, int): raise TypeError(f"dim must be an int, got dim={dim!r} of type {type(dim).__name__}")
-    if not -x.ndim <= dim < x.ndim: raise ValueError(f"dim={dim} is out of range for x with {x.ndim} dimensions")
-    return dim % x.ndim
-
-def lse_state(x:Tensor, # values, e.g. logits (floating point)
+def lse_state(x:Tensor, # values, e.g. logits (integer and bool are promoted, half types computed in float32)
               dim:int=-1, # dimension to reduce
              )->LSEState:
-    "The `(max, sum of exp(x - max))` state of `x` along `dim`; gradients flow through `s` (`m` is a constant shift)."
-    _check_float(x, 'x')
-    if x.ndim == 0: raise ValueError("x must have at least one dimension, got a 0-d tensor")
-    dim = _check_dim(dim, x)
-    if x.shape[dim] == 0:
-        shape = x.shape[:dim] + x.shape[dim+1:]
-        return LSEState(x.new_full(shape, -math.inf), x.new_zeros(shape))
+    "The `(max, sum of exp(x - max))` state of `x` along `dim` (float32 for half `x`); gradients flow through `s` (`m` is a constant shift)."
+    x, _, dim = _prep(x, dim, ints=True)   # the checks and upcasts of `softmax.logsumexp`
+    if x.ndim == 0: x = x[None]            # a 0-d tensor is a row of one
+    if x.shape[dim] == 0:                  # empty: (-inf, 0), still in the graph so that backward works
+        s = x.exp().sum(dim)
+        return LSEState(torch.full_like(s, -math.inf), s)
     m = x.detach().amax(dim)
     mk = m.unsqueeze(dim).masked_fill(m.unsqueeze(dim) == -math.inf, 0)  # an all -inf row: exp(-inf - 0) = 0
     e = torch.where(x == math.inf, 1., torch.exp(x - mk))  # where m = +inf, each +inf entry counts 1
@@ -61,6 +50,8 @@ def lse_merge(a:LSEState, # state of one piece of the reduced dim
              )->LSEState:
     "The state of the two pieces together: `m = max(a.m, b.m)`, `s = a.s*exp(a.m - m) + b.s*exp(b.m - m)`."
     a, b = _as_state(a, 'a'), _as_state(b, 'b')
+    for n, st in (('a', a), ('b', b)):
+        if st.s.shape != st.m.shape: raise ValueError(f"{n}.s must have the shape of {n}.m, got {n}.s.shape={tuple(st.s.shape)} and {n}.m.shape={tuple(st.m.shape)}")
     if a.m.shape != b.m.shape: raise ValueError(f"a and b must have the same shape, got a.m.shape={tuple(a.m.shape)} and b.m.shape={tuple(b.m.shape)}")
     m = torch.maximum(a.m, b.m)
     return LSEState(m, a.s * _rescale(a.m, m) + b.s * _rescale(b.m, m))
@@ -73,14 +64,15 @@ def _as_state(x, name):
 # %% ../nbs/10_online.ipynb #282a16af
 def online_logsumexp(chunks:Iterable[Tensor], # pieces of the last dim, in any order; leading dims equal
                     )->Tensor:
-    "logsumexp over the whole last dim of `chunks`, in one pass that holds one chunk at a time."
+    "logsumexp over the whole last dim of `chunks`, in one pass that holds one chunk at a time; half inputs are summed in float32 and rounded once."
     if isinstance(chunks, Tensor): raise TypeError("chunks must be an iterable of tensors, got a single Tensor (pass x.split(n, dim=-1) or [x])")
-    state, lead = None, None
+    state, lead, dt = None, None, None
     for i, c in enumerate(chunks):
-        _check_float(c, f"chunks[{i}]")
-        if c.ndim == 0: raise ValueError(f"chunks[{i}] must have at least one dimension, got a 0-d tensor")
-        if state is None: state, lead = lse_state(c), c.shape[:-1]
+        if not isinstance(c, Tensor) or c.is_complex(): raise TypeError(f"chunks[{i}] must be a real torch.Tensor, got {getattr(c, 'dtype', type(c).__name__)}")
+        c = c[None] if c.ndim == 0 else c  # a 0-d chunk is one entry of the row
+        cdt = c.dtype if c.is_floating_point() else torch.get_default_dtype()
+        if state is None: state, lead, dt = lse_state(c), c.shape[:-1], cdt
         elif c.shape[:-1] != lead: raise ValueError(f"chunks[{i}] has leading shape {tuple(c.shape[:-1])}, expected {tuple(lead)} as chunks[0] (chunks split the last dim)")
-        else: state = lse_merge(state, lse_state(c))
+        else: state, dt = lse_merge(state, lse_state(c)), torch.promote_types(dt, cdt)
     if state is None: raise ValueError("chunks is empty: online_logsumexp needs at least one tensor")
-    return lse_value(state)
+    return lse_value(state).to(dt)  # the state is float32 for half chunks: one rounding, at the end
