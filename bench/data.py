@@ -12,7 +12,8 @@ on an otherwise idle machine.
 import argparse, gzip, os, statistics, sys, tempfile, time
 from pathlib import Path
 import numpy as np
-from lesson_lib.data import EMBEDDED, IDX_NAMES, load_mnist, read_idx, write_idx
+from lesson_lib.data import EMBEDDED, load_mnist
+from lesson_lib.download import IDX_NAMES, read_idx, write_idx
 
 FASHION = Path('/usr/share/datasets/fashion-mnist')
 
