@@ -6,11 +6,11 @@
 from __future__ import annotations
 import torch
 from torch import Tensor
-from torch.autograd.function import once_differentiable
 from .softmax import log_softmax
+from .loss import check_loss_args
 
 # %% auto #0
-__all__ = ['LogSoftmax', 'CrossEntropy']
+__all__ = ['LogSoftmax', 'no_double_backward', 'CrossEntropy']
 
 # %% ../nbs/09_backward.ipynb #1623b930
 class LogSoftmax(torch.autograd.Function):
@@ -30,37 +30,28 @@ class LogSoftmax(torch.autograd.Function):
         return g - out.exp() * g.sum(ctx.dim, keepdim=True), None
 
 # %% ../nbs/09_backward.ipynb #001f23ea
-def _check_ce_args(logits:Tensor, target:Tensor):
-    "Raise a TypeError/ValueError unless `logits` is (N, C) floating point and `target` holds N integer class indices in [0, C)."
-    if not isinstance(logits, Tensor): raise TypeError(f"logits must be a torch.Tensor, got {type(logits).__name__}")
-    if not logits.is_floating_point(): raise TypeError(f"logits must be a floating point tensor, got logits.dtype={logits.dtype}")
-    if logits.ndim != 2: raise ValueError(f"logits must be 2-d (N, C), got logits.shape={tuple(logits.shape)}")
-    n, c = logits.shape
-    if n == 0 or c == 0: raise ValueError(f"logits must have at least one row and one class, got logits.shape={(n, c)}")
-    if not isinstance(target, Tensor): raise TypeError(f"target must be a torch.Tensor of class indices, got {type(target).__name__}")
-    if target.is_floating_point() or target.is_complex() or target.dtype == torch.bool:
-        raise TypeError(f"target must hold integer class indices, got target.dtype={target.dtype}; convert it with target.long()")
-    if target.ndim != 1: raise ValueError(f"target must be 1-d (one class index per row), got target.shape={tuple(target.shape)}")
-    if len(target) != n: raise ValueError(f"target has {len(target)} entries but logits has {n} rows")
-    bad = (target < 0) | (target >= c)
-    if bad.any(): raise ValueError(f"target must hold class indices in [0, {c-1}], got {target[bad][0].item()} at position {bad.nonzero()[0, 0].item()}")
+def no_double_backward(name:str, # the Function's name, for the message
+                      )->None:
+    "Raise a RuntimeError inside a `backward` that was asked to build a graph (`create_graph=True`): no double backward"
+    if torch.is_grad_enabled():
+        raise RuntimeError(f"{name} does not support double backward: its backward uses saved intermediates that autograd "
+                           "does not track, so call backward/autograd.grad without create_graph=True")
 
 # %% ../nbs/09_backward.ipynb #14d73ea5
 class CrossEntropy(torch.autograd.Function):
-    "Mean cross-entropy of `logits` (N, C) and integer `target` (N,), with backward `(softmax - onehot) / N`."
+    "Mean cross-entropy of `logits` (N, C) and integer `target` (N,), backward `(softmax - onehot) / N`; no double backward."
     @staticmethod
     def forward(ctx, logits:Tensor, # unnormalised scores, (N, C)
-                target:Tensor, # integer class indices (N,)
+                target:Tensor, # class indices (N,), any integer dtype
                )->Tensor:
-        _check_ce_args(logits, target)
-        target = target.long()
+        target = check_loss_args(logits, target, name='logits')
         logp = log_softmax(logits, -1)
         ctx.save_for_backward(logp, target)
         return -logp.gather(1, target[:, None]).mean()
 
     @staticmethod
-    @once_differentiable
     def backward(ctx, g):
+        no_double_backward('CrossEntropy')
         logp, target = ctx.saved_tensors
         grad = logp.exp()
         grad[torch.arange(len(target), device=grad.device), target] -= 1

@@ -9,14 +9,15 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 from .online import LSEState, lse_state, lse_merge, lse_value
+from .loss import check_target
 
 # %% auto #0
 __all__ = ['ChunkedCrossEntropy', 'chunked_cross_entropy', 'peak_memory']
 
 # %% ../nbs/11_chunked.ipynb #bb95266a
-def _check_args(h, W, target, chunk_size):
-    "Raise a clear TypeError/ValueError for arguments `chunked_cross_entropy` cannot use."
-    for name, x in (('h', h), ('W', W), ('target', target)):
+def _check_args(h, W, target, chunk_size)->Tensor:
+    "Raise a clear TypeError/ValueError for arguments `chunked_cross_entropy` cannot use; return target as int64."
+    for name, x in (('h', h), ('W', W)):
         if not isinstance(x, Tensor): raise TypeError(f"{name} must be a torch.Tensor, got {type(x).__name__}")
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, int):
         raise TypeError(f"chunk_size must be a positive int, got {chunk_size!r} of type {type(chunk_size).__name__}")
@@ -26,13 +27,9 @@ def _check_args(h, W, target, chunk_size):
     if not h.is_floating_point(): raise TypeError(f"h must be a floating point tensor, got dtype={h.dtype}")
     if W.dtype != h.dtype: raise TypeError(f"W must have the dtype of h ({h.dtype}), got dtype={W.dtype}")
     if W.shape[1] != h.shape[1]: raise ValueError(f"W must have d={h.shape[1]} columns like h, got shape {tuple(W.shape)}")
-    if h.shape[0] == 0 or W.shape[0] == 0: raise ValueError(f"need N >= 1 rows in h and V >= 1 rows in W, got N={h.shape[0]}, V={W.shape[0]}")
-    if target.dtype != torch.int64: raise TypeError(f"target must be an int64 (long) tensor of class indices, got dtype={target.dtype}")
-    if target.shape != h.shape[:1]: raise ValueError(f"target must have shape ({h.shape[0]},) to match h, got shape {tuple(target.shape)}")
-    if (target < 0).any() or (target >= W.shape[0]).any():
-        raise ValueError(f"target values must be in [0, {W.shape[0]}), got min={target.min().item()}, max={target.max().item()}")
-    if h.device != W.device or target.device != h.device:
-        raise ValueError(f"h, W and target must be on one device, got {h.device}, {W.device}, {target.device}")
+    if W.shape[0] == 0: raise ValueError(f"need V >= 1 rows in W, got shape {tuple(W.shape)}")
+    if h.device != W.device: raise ValueError(f"h and W must be on one device, got {h.device} and {W.device}")
+    return check_target(target, h.shape[0], W.shape[0], device=h.device, rows='h')
 
 # %% ../nbs/11_chunked.ipynb #fec55dca
 def _chunks(V:int, chunk_size:int):
@@ -78,11 +75,11 @@ class ChunkedCrossEntropy(torch.autograd.Function):
 # %% ../nbs/11_chunked.ipynb #90a0249b
 def chunked_cross_entropy(h:Tensor, # hidden states (N, d), floating point
                           W:Tensor, # unembedding / classifier weights (V, d), same dtype as `h`
-                          target:Tensor, # class indices (N,), int64 in [0, V)
+                          target:Tensor, # class indices (N,) in [0, V), any integer dtype
                           chunk_size:int=4096, # rows of `W` (vocabulary entries) per chunk
                          )->Tensor:
     "Mean cross-entropy of `h @ W.T` against `target`, never materialising more than `(N, chunk_size)` logits."
-    _check_args(h, W, target, chunk_size)
+    target = _check_args(h, W, target, chunk_size)
     return ChunkedCrossEntropy.apply(h, W, target, chunk_size)
 
 # %% ../nbs/11_chunked.ipynb #582cdf83

@@ -11,7 +11,7 @@ import torch
 from torch import Tensor
 from . import softmax as _eager, loss as _loss
 from .softmax import _prep
-from .loss import _check_loss_args, _reduce
+from .loss import check_loss_args, _reduce
 
 # %% ../nbs/08_fast.ipynb #f81348c6
 def _stats(x:Tensor, # 2-d, contiguous, floating point
@@ -41,7 +41,9 @@ def _run(f, x:Tensor, *rows:Tensor)->tuple|Tensor|None:
     key = (f.__name__, x.dtype, x.device)
     if key in _failed: return None
     import torch.fx.experimental._config as fx_config
-    x, rows = x.detach(), [r.reshape(-1).detach() for r in rows]  # fresh tensors, not views; rows as 1-d (rows,)
+    # fresh tensors (not views), contiguous with the canonical strides (a size-1 dim may carry any stride, and dynamo guards on it); rows as 1-d
+    x = x.contiguous().as_strided(x.shape, (x.shape[1], 1)).detach()
+    rows = [r.reshape(-1).contiguous().as_strided((r.numel(),), (1,)).detach() for r in rows]
     torch._dynamo.mark_dynamic(x, 0); torch._dynamo.mark_dynamic(x, 1)
     try:
         with torch.no_grad(), fx_config.patch(backed_size_oblivious=True): return _kernel(f, x.dtype, x.device)(x, *rows)
@@ -124,8 +126,8 @@ def cross_entropy(input:Tensor, # (N, C) logits
                   reduction:str='mean', # 'mean', 'sum' or 'none'
                  )->Tensor:
     "`lesson_lib.loss.cross_entropy`: the fused row statistics and a gather, without materialising log_softmax; double backward works"
-    _check_loss_args(input, target, reduction)
+    target = check_loss_args(input, target, reduction)
     if (st := _row_stats(input, 1)) is None: return _loss.cross_entropy(input, target, reduction)
     x2, m, s = st
-    loss = (s.log() - (input.gather(1, target[:, None].long()).to(m.dtype) - m)).squeeze(1)
+    loss = (s.log() - (input.gather(1, target[:, None]).to(m.dtype) - m)).squeeze(1)
     return _reduce(loss.to(input.dtype), reduction)

@@ -13,6 +13,8 @@ import torch.distributed as dist
 import torch.multiprocessing as mp
 import torch.nn.functional as F
 from torch import Tensor
+from .loss import check_target
+from .backward import no_double_backward
 
 # %% auto #0
 __all__ = ['vocab_range', 'CommStats', 'VocabParallelCrossEntropy', 'vocab_parallel_cross_entropy', 'free_port', 'make_problem',
@@ -66,6 +68,7 @@ class VocabParallelCrossEntropy(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx, g):
+        no_double_backward('VocabParallelCrossEntropy')
         h, W_shard, p, mine, col = ctx.saved_tensors
         G = p.clone()
         rows = mine.nonzero().squeeze(1)
@@ -78,18 +81,24 @@ class VocabParallelCrossEntropy(torch.autograd.Function):
 # %% ../nbs/12_parallel.ipynb #a4e567eb
 def vocab_parallel_cross_entropy(h:Tensor, # hidden states (N, d), the same on every rank
                                  W_shard:Tensor, # this rank's rows of W: W[vocab_start:vocab_start + V_r]
-                                 target:Tensor, # class indices (N,) into the full vocabulary, the same on every rank
+                                 target:Tensor, # class indices (N,) in [0, V), any integer dtype, the same on every rank
                                  vocab_start:int, # first vocabulary row this rank owns (see `vocab_range`)
+                                 V:int, # size of the whole vocabulary (all shards together)
                                  group=None, # process group (None: the default group)
                                  stats:CommStats|None=None, # counts the all-reduces, if given
                                 )->Tensor:
-    "Mean cross-entropy of `h @ W.T` where each rank of `group` holds a shard of `W`'s rows; call it on every rank."
+    "Mean cross-entropy of `h @ W.T` where each rank of `group` holds a shard of `W`'s rows; call it on every rank. No double backward."
     if not dist.is_available() or not dist.is_initialized():
         raise RuntimeError("vocab_parallel_cross_entropy needs an initialised process group (dist.init_process_group); see run_vocab_parallel")
+    if not isinstance(h, Tensor) or not isinstance(W_shard, Tensor) or not h.is_floating_point() or W_shard.dtype != h.dtype:
+        raise TypeError(f"h and W_shard must be floating point tensors of one dtype, got {getattr(h, 'dtype', type(h))} and {getattr(W_shard, 'dtype', type(W_shard))}")
     if h.ndim != 2 or W_shard.ndim != 2 or W_shard.shape[1] != h.shape[1]:
         raise ValueError(f"h must be (N, d) and W_shard (V_r, d), got shapes {tuple(h.shape)} and {tuple(W_shard.shape)}")
-    if target.dtype != torch.int64 or target.shape != h.shape[:1]:
-        raise ValueError(f"target must be int64 of shape ({h.shape[0]},), got {target.dtype} of shape {tuple(target.shape)}")
+    for name, v in (('vocab_start', vocab_start), ('V', V)):
+        if isinstance(v, bool) or not isinstance(v, int): raise TypeError(f"{name} must be an int, got {v!r}")
+    if not 0 <= vocab_start <= vocab_start + W_shard.shape[0] <= V:
+        raise ValueError(f"W_shard's rows [{vocab_start}, {vocab_start + W_shard.shape[0]}) must lie in the vocabulary [0, {V})")
+    target = check_target(target, h.shape[0], V, device=h.device, rows='h')  # on every rank, before any all-reduce
     return VocabParallelCrossEntropy.apply(h, W_shard, target, vocab_start, group, stats)
 
 # %% ../nbs/12_parallel.ipynb #6ddb3f2b
@@ -113,7 +122,7 @@ def _rank_results(rank, world_size, N, d, V, seed)->dict:
     h.requires_grad_()
     W_shard = W[lo:hi].clone().requires_grad_()
     stats = CommStats()
-    loss = vocab_parallel_cross_entropy(h, W_shard, target, lo, stats=stats)
+    loss = vocab_parallel_cross_entropy(h, W_shard, target, lo, V, stats=stats)
     loss.backward()
     return dict(loss=loss.detach(), grad_h=h.grad, grad_W=W_shard.grad, lo=lo, hi=hi, calls=stats.calls, bytes=stats.bytes)
 
