@@ -10,6 +10,7 @@ import torch.nn.functional as F
 from torch import Tensor
 from .online import LSEState, lse_state, lse_merge, lse_value
 from .loss import check_target
+from .backward import no_double_backward
 
 # %% auto #0
 __all__ = ['ChunkedCrossEntropy', 'chunked_cross_entropy', 'peak_memory']
@@ -43,34 +44,37 @@ def _target_rows(target:Tensor, lo:int, hi:int):
 
 # %% ../nbs/11_chunked.ipynb #5770dc8c
 class ChunkedCrossEntropy(torch.autograd.Function):
-    "Mean cross-entropy of `h @ W.T` computed over vocabulary chunks; backward recomputes each chunk."
+    "Mean cross-entropy of `h @ W.T` over vocabulary chunks, state in float32 for half inputs; backward recomputes each chunk."
     @staticmethod
     def forward(ctx, h, W, target, chunk_size):
-        state, tgt = None, h.new_zeros(h.shape[0])
+        acc = torch.float32 if h.dtype in (torch.float16, torch.bfloat16) else h.dtype  # like the eager functions
+        state, tgt = None, h.new_zeros(h.shape[0], dtype=acc)
         for lo, hi in _chunks(W.shape[0], chunk_size):
-            z = h @ W[lo:hi].T                                   # (N, C): the only logits alive
+            z = (h @ W[lo:hi].T).to(acc)                         # (N, C): the only logits alive
             state = lse_state(z) if state is None else lse_merge(state, lse_state(z))
             rows, cols = _target_rows(target, lo, hi)
             tgt[rows] = z[rows, cols]
         m, log_s = state.m, torch.log(state.s)                  # lse = m + log_s, kept apart for accuracy
         ctx.save_for_backward(h, W, target, m, log_s)
         ctx.chunk_size = chunk_size
-        return (log_s - (tgt - m)).mean()
+        return (log_s - (tgt - m)).mean().to(h.dtype)
 
     @staticmethod
     def backward(ctx, g):
+        no_double_backward('ChunkedCrossEntropy')
         h, W, target, m, log_s = ctx.saved_tensors
         need_h, need_W = ctx.needs_input_grad[:2]
-        grad_h = torch.zeros_like(h) if need_h else None
+        grad_h = torch.zeros_like(h, dtype=m.dtype) if need_h else None  # accumulated over chunks in float32 for half inputs
         grad_W = torch.empty_like(W) if need_W else None
         for lo, hi in _chunks(W.shape[0], ctx.chunk_size):
-            G = torch.exp((h @ W[lo:hi].T - m[:, None]) - log_s[:, None])  # softmax of the chunk, recomputed
+            G = torch.exp(((h @ W[lo:hi].T).to(m.dtype) - m[:, None]) - log_s[:, None])  # softmax of the chunk, recomputed
             rows, cols = _target_rows(target, lo, hi)
             G[rows, cols] -= 1                                   # minus the one-hot
-            G *= g / h.shape[0]
+            G *= g.to(m.dtype) / h.shape[0]
+            G = G.to(h.dtype)                                    # a no-op unless h is a half type
             if need_h: grad_h += G @ W[lo:hi]
             if need_W: grad_W[lo:hi] = G.T @ h
-        return grad_h, grad_W, None, None
+        return grad_h.to(h.dtype) if need_h else None, grad_W, None, None
 
 # %% ../nbs/11_chunked.ipynb #90a0249b
 def chunked_cross_entropy(h:Tensor, # hidden states (N, d), floating point
@@ -78,7 +82,7 @@ def chunked_cross_entropy(h:Tensor, # hidden states (N, d), floating point
                           target:Tensor, # class indices (N,) in [0, V), any integer dtype
                           chunk_size:int=4096, # rows of `W` (vocabulary entries) per chunk
                          )->Tensor:
-    "Mean cross-entropy of `h @ W.T` against `target`, never materialising more than `(N, chunk_size)` logits."
+    "Mean cross-entropy of `h @ W.T` against `target`, never materialising more than `(N, chunk_size)` logits. No double backward."
     target = _check_args(h, W, target, chunk_size)
     return ChunkedCrossEntropy.apply(h, W, target, chunk_size)
 

@@ -24,21 +24,26 @@ def _check_float(x, name):
     if not isinstance(x, Tensor): raise TypeError(f"{name} must be a torch.Tensor, got {type(x).__name__}")
     if not x.is_floating_point(): raise TypeError(f"{name} must be a floating point tensor, got dtype={x.dtype}")
 
+def _check_dim(dim, x)->int:
+    "`dim` as a non-negative int for `x`, or a TypeError (not an int, or a bool) / ValueError (out of range)."
+    if isinstance(dim, bool) or not isinstance(dim, int): raise TypeError(f"dim must be an int, got dim={dim!r} of type {type(dim).__name__}")
+    if not -x.ndim <= dim < x.ndim: raise ValueError(f"dim={dim} is out of range for x with {x.ndim} dimensions")
+    return dim % x.ndim
+
 def lse_state(x:Tensor, # values, e.g. logits (floating point)
               dim:int=-1, # dimension to reduce
              )->LSEState:
-    "The `(max, sum of exp(x - max))` state of `x` along `dim`."
+    "The `(max, sum of exp(x - max))` state of `x` along `dim`; gradients flow through `s` (`m` is a constant shift)."
     _check_float(x, 'x')
     if x.ndim == 0: raise ValueError("x must have at least one dimension, got a 0-d tensor")
-    if not -x.ndim <= dim < x.ndim: raise ValueError(f"dim={dim} is out of range for x with {x.ndim} dimensions")
-    dim = dim % x.ndim
+    dim = _check_dim(dim, x)
     if x.shape[dim] == 0:
         shape = x.shape[:dim] + x.shape[dim+1:]
         return LSEState(x.new_full(shape, -math.inf), x.new_zeros(shape))
-    m = x.amax(dim)
-    mk = m.unsqueeze(dim)
-    e = torch.where(x == mk, 1., torch.exp(x - mk))  # x == m counts 1, also when both are +inf
-    return LSEState(m, torch.where(m == -math.inf, 0., e.sum(dim)))
+    m = x.detach().amax(dim)
+    mk = m.unsqueeze(dim).masked_fill(m.unsqueeze(dim) == -math.inf, 0)  # an all -inf row: exp(-inf - 0) = 0
+    e = torch.where(x == math.inf, 1., torch.exp(x - mk))  # where m = +inf, each +inf entry counts 1
+    return LSEState(m, e.sum(dim))
 
 # %% ../nbs/10_online.ipynb #a3761a56
 def lse_value(state:LSEState, # a state from `lse_state` or `lse_merge`
@@ -48,8 +53,8 @@ def lse_value(state:LSEState, # a state from `lse_state` or `lse_merge`
 
 # %% ../nbs/10_online.ipynb #656a1e20
 def _rescale(mi:Tensor, m:Tensor)->Tensor:
-    "`exp(mi - m)`, taken as 1 where `mi == m` so that equal infinities give 1, not nan."
-    return torch.where(mi == m, 1., torch.exp(mi - m))
+    "`exp(mi - m)`, taken as 1 where `mi == m` so that equal infinities give 1, not nan (nor a nan gradient)."
+    return torch.exp(torch.where(mi == m, 0., mi - m))
 
 def lse_merge(a:LSEState, # state of one piece of the reduced dim
               b:LSEState, # state of another piece, same shape

@@ -35,6 +35,7 @@ def _prep(x:Tensor, # input tensor
     if not isinstance(x, Tensor): raise TypeError(f"x must be a torch.Tensor, got {type(x).__name__}")
     if x.is_complex() or not (x.is_floating_point() or ints):
         raise TypeError(f"x must be a floating point tensor, got x.dtype={x.dtype}; convert it first, e.g. x.float()")
+    if isinstance(dim, bool): raise TypeError(f"dim must be an int, got dim={dim!r}: a bool is not a dimension (PyTorch rejects it too)")
     try: dim = operator.index(dim)
     except TypeError: raise TypeError(f"dim must be an int, got dim={dim!r}") from None
     n = max(x.ndim, 1)
