@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
-"""Time logsumexp, log_softmax and cross_entropy: PyTorch's, the course's eager ones and lesson_lib.fast, next to the memory limits.
+"""Time logsumexp, log_softmax and cross_entropy: PyTorch's, the course's eager ones and lesson_lib.fast, next to the memory limits and the exp floor.
 
 For each shape, every figure is measured in the same process, one after the other, with torch.utils.benchmark.Timer
 using all of torch's threads (Timer's own default is 1 thread), --rounds times over all figures (the lowest median of
 each figure is kept, which resists bursts of load from other processes), and reported as a ratio to PyTorch,
 to the memory limits (x.sum(-1) reads x once, x.clone() reads it and writes a new tensor) and to the compute floor of logsumexp:
 a torch.compile'd x.exp().sum(-1), one fused pass of exp and sum with no max and no second pass (on CPUs where exp is the
-bottleneck, a fairer floor than one read). lesson_lib.fast is compiled (or loaded from inductor's cache) before the timing starts; the compile time is reported separately. Timings are only meaningful on an
-otherwise idle machine.
+bottleneck, a fairer floor than one read). lesson_lib.fast is compiled (or loaded from inductor's cache) before the timing
+starts; the compile time is reported separately. Timings are only meaningful on an otherwise idle machine.
 """
 import argparse, math, os, platform, sys, time
 import torch
