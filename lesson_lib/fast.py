@@ -24,35 +24,67 @@ def _stats(x:Tensor, # 2-d, contiguous, floating point
 
 # %% ../nbs/08_fast.ipynb #861d9bce
 use_compile = True # set to False to make `lesson_lib.fast` use the eager functions
-_failed = [] # the exception that made torch.compile unusable in this process, if any
+_failed = {} # (kernel, dtype, device) -> the exception torch.compile raised for it; those inputs run eagerly
 
 @functools.cache
-def _kernel(dtype:torch.dtype, # input dtype
-            grad:bool, # does the input require grad?
+def _kernel(f, # `_stats`, or one of the two pointwise kernels below
+            dtype:torch.dtype, device:torch.device, # the inputs it serves
            ):
-    "`_stats` compiled by torch.compile with dynamic shapes; one copy of the function per (dtype, grad)"
-    name = f"_stats_{str(dtype).split('.')[-1]}{'_grad' if grad else ''}"
-    f = types.FunctionType(_stats.__code__.replace(co_name=name), _stats.__globals__, name)
-    return torch.compile(f, dynamic=True, options={'cpp.dynamic_threads': True})
+    "`f` compiled by torch.compile with dynamic shapes; one copy of the function per (f, dtype, device)"
+    name = f"{f.__name__}_{str(dtype).split('.')[-1]}_{device.type}"
+    g = types.FunctionType(f.__code__.replace(co_name=name), f.__globals__, name)
+    return torch.compile(g, dynamic=True, options={'cpp.dynamic_threads': True})
 
 # %% ../nbs/08_fast.ipynb #da0bc407
+def _run(f, x:Tensor, *rows:Tensor)->tuple|Tensor|None:
+    "`f(x, *rows)` compiled for `x`'s dtype and device, without autograd; None (after one warning) where that kernel cannot compile"
+    key = (f.__name__, x.dtype, x.device)
+    if key in _failed: return None
+    import torch.fx.experimental._config as fx_config
+    # fresh tensors (not views), contiguous with the canonical strides (a size-1 dim may carry any stride, and dynamo guards on it); rows as 1-d
+    x = x.contiguous().as_strided(x.shape, (x.shape[1], 1)).detach()
+    rows = [r.reshape(-1).contiguous().as_strided((r.numel(),), (1,)).detach() for r in rows]
+    torch._dynamo.mark_dynamic(x, 0); torch._dynamo.mark_dynamic(x, 1)
+    try:
+        with torch.no_grad(), fx_config.patch(backed_size_oblivious=True): return _kernel(f, x.dtype, x.device)(x, *rows)
+    except Exception as e:
+        _failed[key] = e
+        warnings.warn(f"lesson_lib.fast: torch.compile failed for {f.__name__} on {x.dtype} {x.device.type} inputs, which now use the eager "
+                      f"functions of lesson_lib.softmax and lesson_lib.loss (other inputs are not affected). {type(e).__name__}: {e}", RuntimeWarning, stacklevel=4)
+        return None
+
+# %% ../nbs/08_fast.ipynb #a7d1c0e1
+def _grad(x:Tensor, m:Tensor, g:Tensor)->Tensor:
+    "Gradient of `s = sum(exp(x - m))` (row-wise, `m` fixed) for the gradient `g` of `s` (`m`, `g`: one per row), in `x`'s dtype"
+    return ((x.to(m.dtype) - m.view(-1, 1)).exp() * g.view(-1, 1)).to(x.dtype)
+
+class _SumExp(torch.autograd.Function):
+    "The kernel's `s` with its gradient: from the compiled `_grad`, or from differentiable operations when the graph is kept (double backward)"
+    @staticmethod
+    def forward(ctx, x, m, s): ctx.save_for_backward(x, m); return s.clone()
+    @staticmethod
+    def backward(ctx, g):
+        x, m = ctx.saved_tensors
+        gx = None if torch.is_grad_enabled() else _run(_grad, x, m, g)
+        return (_grad(x, m, g) if gx is None else gx), None, None
+
+# %% ../nbs/08_fast.ipynb #b3e9f2a4
 def _row_stats(x:Tensor, # input, already checked
                dim:int, # non-negative dimension to reduce
-              )->tuple|None: # (m, s), shaped like `x` with size 1 at `dim`; None: use the eager function
-    "Compiled row statistics of `x` along `dim`; None where compiling is off or impossible, or `x` is empty or 0-d"
-    if not use_compile or _failed or x.ndim == 0 or x.numel() == 0: return None
+              )->tuple|None: # (x2, m, s): `x` as (rows, n) with `dim` last, and its row statistics (rows, 1); None: use the eager function
+    "Compiled row statistics of `x` along `dim`; None where compiling is off or impossible, or `x` is meta, empty or 0-d"
+    if not use_compile or x.device.type == 'meta' or x.ndim == 0 or x.numel() == 0: return None
     xr = x.movedim(dim, -1)
     x2 = xr.reshape(-1, xr.shape[-1]).contiguous()  # a view when `dim` is last and `x` contiguous
     if not x2.is_floating_point(): x2 = x2.to(torch.get_default_dtype())
-    try: m, s = _kernel(x2.dtype, x2.requires_grad)(x2)
-    except Exception as e:
-        _failed.append(e)
-        msg = str(e).strip().splitlines()[0] if str(e).strip() else ''
-        warnings.warn(f"lesson_lib.fast: torch.compile is unavailable ({type(e).__name__}: {msg}); "
-                      "falling back to the eager functions of lesson_lib.softmax and lesson_lib.loss", RuntimeWarning, stacklevel=3)
-        return None
-    shape = list(x.shape); shape[dim] = 1
-    return m.view(shape), s.view(shape)
+    if (st := _run(_stats, x2)) is None: return None
+    m, s = st
+    if x2.requires_grad and torch.is_grad_enabled(): s = _SumExp.apply(x2, m, s)
+    return x2, m, s
+
+def _back(r:Tensor, x:Tensor, dim:int)->Tensor:
+    "`r` (rows, k) viewed as `x` with size k at `dim`"
+    return r.view(*x.movedim(dim, -1).shape[:-1], r.shape[-1]).movedim(-1, dim)
 
 # %% ../nbs/08_fast.ipynb #70d35d98
 def _check(x, dim:int, ints:bool=False)->tuple:
@@ -65,34 +97,37 @@ def logsumexp(x:Tensor, # input tensor
               dim:int=-1, # dimension to reduce
               keepdim:bool=False, # keep `dim` as a size-1 dimension?
              )->Tensor:
-    "`lesson_lib.softmax.logsumexp`, fused by torch.compile into one pass over memory"
+    "`lesson_lib.softmax.logsumexp`, fused by torch.compile into one pass over memory; double backward works"
     dt, dim = _check(x, dim, ints=True)
-    st = _row_stats(x, dim)
-    if st is None: return _eager.logsumexp(x, dim, keepdim)
-    m, s = st
-    r = (m + s.log()).to(dt)
+    if (st := _row_stats(x, dim)) is None: return _eager.logsumexp(x, dim, keepdim)
+    x2, m, s = st
+    r = _back(m + s.log(), x, dim).to(dt)
     return r if keepdim else r.squeeze(dim)
 
 # %% ../nbs/08_fast.ipynb #498f4a18
+def _logp(x:Tensor, m:Tensor, ls:Tensor)->Tensor:
+    "`(x - m) - ls` (`m`, `ls`: one per row) computed in `m`'s dtype, returned in `x`'s"
+    return ((x.to(m.dtype) - m.view(-1, 1)) - ls.view(-1, 1)).to(x.dtype)
+
 def log_softmax(x:Tensor, # scores (logits)
                 dim:int=-1, # dimension to normalise over
                )->Tensor:
-    "`lesson_lib.softmax.log_softmax`: a fused pass for the row statistics, then one subtraction"
+    "`lesson_lib.softmax.log_softmax`: a fused pass for the row statistics, then one compiled subtraction; double backward works"
     dt, dim = _check(x, dim)
-    st = _row_stats(x, dim)
-    if st is None: return _eager.log_softmax(x, dim)
-    m, s = st
-    return (x - (m + s.log())).to(dt)
+    if (st := _row_stats(x, dim)) is None: return _eager.log_softmax(x, dim)
+    x2, m, s = st
+    grad = x2.requires_grad and torch.is_grad_enabled()    # compiled kernels run without autograd
+    r = None if grad else _run(_logp, x2, m, s.log())
+    return _back(_logp(x2, m, s.log()) if r is None else r, x, dim)
 
 # %% ../nbs/08_fast.ipynb #ebfee7fa
 def cross_entropy(input:Tensor, # (N, C) logits
                   target:Tensor, # (N,) integer class indices in [0, C)
                   reduction:str='mean', # 'mean', 'sum' or 'none'
                  )->Tensor:
-    "`lesson_lib.loss.cross_entropy`: the fused row statistics and a gather, without materialising log_softmax"
+    "`lesson_lib.loss.cross_entropy`: the fused row statistics and a gather, without materialising log_softmax; double backward works"
     target = check_loss_args(input, target, reduction)
-    st = _row_stats(input, 1)
-    if st is None: return _loss.cross_entropy(input, target, reduction)
-    m, s = st
-    loss = ((m + s.log()) - input.gather(1, target[:, None].long()).to(m.dtype)).squeeze(1)
+    if (st := _row_stats(input, 1)) is None: return _loss.cross_entropy(input, target, reduction)
+    x2, m, s = st
+    loss = (s.log() - (input.gather(1, target[:, None]).to(m.dtype) - m)).squeeze(1)
     return _reduce(loss.to(input.dtype), reduction)
