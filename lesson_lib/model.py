@@ -34,10 +34,18 @@ class Linear:
     def __call__(self, x:Tensor)->Tensor: return x @ self.w + self.b
     def parameters(self)->list: return [self.w, self.b]
     def to(self, *args, **kwargs):
-        "Move/cast the parameters like `Tensor.to` (e.g. a device or `torch.float64`); returns self."
-        self.w, self.b = [p.detach().to(*args, **kwargs).requires_grad_() for p in (self.w, self.b)]
+        "Move/cast the parameters in place, like `nn.Module.to`: the same tensor objects, so an optimizer keeps them; returns self."
+        for p in self.parameters():
+            p.data = p.data.to(*args, **kwargs)
+            if p.grad is not None: p.grad = p.grad.to(*args, **kwargs)
         return self
     def __repr__(self): return f'Linear({self.w.shape[0]}, {self.w.shape[1]})'
+
+# %% ../nbs/05_mlp.ipynb #b97aed3a
+def _check_sizes(sizes:list)->None:
+    "Raise a ValueError unless `sizes` holds at least two positive ints"
+    if len(sizes) < 2 or not all(isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in sizes):
+        raise ValueError(f"sizes must be at least two positive ints (input, ..., output), got {sizes!r}")
 
 # %% ../nbs/05_mlp.ipynb #232426c2
 class MLP:
@@ -45,8 +53,7 @@ class MLP:
     def __init__(self, sizes:list, # layer widths, input first, e.g. [784, 256, 10]
                  seed:int|None=None, # seed of the init (None: torch's global random generator)
                  device=None): # where to put the parameters (the init is always drawn on the CPU)
-        if len(sizes) < 2 or not all(isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in sizes):
-            raise ValueError(f"sizes must be at least two positive ints (input, ..., output), got {sizes!r}")
+        _check_sizes(sizes)
         g = None if seed is None else torch.Generator().manual_seed(seed)
         self.sizes = list(sizes)
         self.layers = [Linear(i, o, g) for i,o in zip(sizes[:-1], sizes[1:])]

@@ -24,6 +24,17 @@ def _shift(x:Tensor, # input, already float32 or float64
     m = x.detach().amax(dim, keepdim=True)
     return m.masked_fill(m.isinf(), 0)
 
+# %% ../nbs/03_logsumexp.ipynb #84008659
+def logsumexp(x:Tensor, # input tensor
+              dim:int=-1, # dimension to reduce
+              keepdim:bool=False, # keep `dim` as a size-1 dimension?
+             )->Tensor:
+    "`log(sum(exp(x)))` along `dim`, computed safely by shifting by the max"
+    x,dt,dim = _prep(x, dim, ints=True)
+    m = _shift(x, dim)
+    r = m + (x - m).exp().sum(dim, keepdim=True).log()
+    return (r if keepdim else r.squeeze(dim)).to(dt)
+
 # %% ../nbs/03_logsumexp.ipynb #28ff82ec
 _half = (torch.float16, torch.bfloat16)
 
@@ -43,17 +54,6 @@ def _prep(x:Tensor, # input tensor
     dt = x.dtype if x.is_floating_point() else torch.get_default_dtype()
     return x.to(torch.float32 if dt in _half else dt), dt, dim % n
 
-# %% ../nbs/03_logsumexp.ipynb #84008659
-def logsumexp(x:Tensor, # input tensor
-              dim:int=-1, # dimension to reduce
-              keepdim:bool=False, # keep `dim` as a size-1 dimension?
-             )->Tensor:
-    "`log(sum(exp(x)))` along `dim`, computed safely by shifting by the max"
-    x,dt,dim = _prep(x, dim, ints=True)
-    m = _shift(x, dim)
-    r = m + (x - m).exp().sum(dim, keepdim=True).log()
-    return (r if keepdim else r.squeeze(dim)).to(dt)
-
 # %% ../nbs/03_logsumexp.ipynb #08000cd7
 def _log_softmax(x:Tensor, # scores, already checked and float32/float64
                  dim:int, # non-negative dimension to normalise over
@@ -62,7 +62,6 @@ def _log_softmax(x:Tensor, # scores, already checked and float32/float64
     z = x - _shift(x, dim)
     return z - logsumexp(z, dim, keepdim=True)
 
-# %% ../nbs/03_logsumexp.ipynb #ffe71e8e
 def log_softmax(x:Tensor, # scores (logits)
                 dim:int=-1, # dimension to normalise over
                )->Tensor:
