@@ -19,9 +19,21 @@ def check_logits(x, # logits or log-probabilities, (N, C)
     if not x.is_floating_point(): raise TypeError(f"{name} must be a real floating point tensor, got {name}.dtype={x.dtype}")
     if x.ndim != 2: raise ValueError(f"{name} must be 2-d (N, C), got {name}.shape={tuple(x.shape)}")
 
-# %% ../nbs/06_nll.ipynb #83678291
+# %% ../nbs/06_nll.ipynb #14b18945
 def _same_device(a, b)->bool: return a.type == b.type and (b.index is None or a.index == b.index)
 
+def _check_range(target:Tensor, # int64 class indices
+                 C:int, # number of classes
+                 name:str, # argument name used in messages
+                )->None:
+    "Raise a ValueError naming the first entry of `target` outside [0, C)"
+    bad = (target < 0) | (target >= C)
+    if bad.any():
+        i = int(bad.nonzero()[0, 0])
+        expected = f"expected class indices in [0, {C-1}] (C = {C})" if C else "there are no classes (C = 0)"
+        raise ValueError(f"{name}[{i}] = {target[i].item()} is out of range: {expected}; ignore_index is not supported")
+
+# %% ../nbs/06_nll.ipynb #83678291
 def check_target(target, # class indices, any integer dtype (uint8, int8, int16, int32, int64)
                  n:int, # number of rows the target must have
                  C:int, # number of classes (or vocabulary size V); valid indices are [0, C)
@@ -38,11 +50,7 @@ def check_target(target, # class indices, any integer dtype (uint8, int8, int16,
     if device is not None and not _same_device(target.device, torch.device(device)):
         raise ValueError(f"{name} is on {target.device} but {rows} is on {device}: move it with {name}.to({rows}.device)")
     target = target.long()  # once; a uint8 index would be read as a boolean mask
-    bad = (target < 0) | (target >= C)
-    if bad.any():
-        i = int(bad.nonzero()[0, 0])
-        expected = f"expected class indices in [0, {C-1}] (C = {C})" if C else "there are no classes (C = 0)"
-        raise ValueError(f"{name}[{i}] = {target[i].item()} is out of range: {expected}; ignore_index is not supported")
+    if target.device.type != 'meta': _check_range(target, C, name)  # a meta tensor has no values to check
     return target
 
 # %% ../nbs/06_nll.ipynb #e9f70301
