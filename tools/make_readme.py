@@ -1,6 +1,8 @@
 #!/usr/bin/env python
-"Write README.md from nbs/index.ipynb with nbconvert's markdown exporter (nbdev_readme needs Quarto, which cannot be installed offline)."
-import argparse, difflib, re, sys
+"""Write README.md from nbs/index.ipynb with nbconvert's markdown exporter (nbdev_readme needs Quarto, which cannot be installed offline).
+The notebook's relative links are written from nbs/ (so they work in Jupyter); README.md gets them from the repository root
+(`00_overflow.ipynb` -> `nbs/00_overflow.ipynb`, `../data/README.md` -> `data/README.md`), so they work on GitHub too."""
+import argparse, difflib, posixpath, re, sys
 from pathlib import Path
 import nbformat
 from nbconvert import MarkdownExporter
@@ -17,6 +19,16 @@ def _directives(src):
         out.update(line[2:].replace(':', ' ').split())
     return out
 
+LINK = re.compile(r'(\]\()([^)\s]+)(\))')
+
+def _from_root(md):
+    "Markdown `md` with its relative links, written from `nbs/` (as Jupyter opens them), rewritten from the repository root."
+    def fix(m):
+        t = m.group(2)
+        if re.match(r'[A-Za-z][A-Za-z0-9+.-]*:', t) or t.startswith(('#', '/')): return m.group(0)  # a URL, an anchor, an absolute path
+        return m.group(1) + posixpath.normpath(posixpath.join('nbs', t)) + m.group(3)
+    return LINK.sub(fix, md)
+
 def render():
     "README text for the current index notebook: hidden cells dropped, `#|` lines stripped."
     nb = nbformat.read(nb_path, as_version=4)
@@ -27,6 +39,7 @@ def render():
             if 'hide' in d or 'exporti' in d: continue
             c.source = '\n'.join(l for l in c.source.splitlines() if not l.startswith('#|')).strip()
             if 'hide_input' in d or 'echo' in d and 'false' in d: c.source = ''
+        else: c.source = _from_root(c.source)
         cells.append(c)
     nb.cells = cells
     nb.metadata['language_info'] = {'name': 'python'}  # fenced code blocks tagged as python
