@@ -7,10 +7,10 @@ __all__ = ['HAS_TRITON', 'interpreted', 'logsumexp', 'CrossEntropy', 'cross_entr
 
 # %% ../nbs/13_kernel.ipynb #542f0808
 import contextlib, types, warnings
-import numpy as np
-import torch
+import numpy as np, torch
 from torch import Tensor
 from .loss import check_logits, check_loss_args
+from .backward import no_double_backward
 
 # %% ../nbs/13_kernel.ipynb #8cd18ca2
 try:
@@ -135,7 +135,7 @@ def _ce_backward(input, target, lse, g, dx, block):
 
 # %% ../nbs/13_kernel.ipynb #ceaa9d3c
 class CrossEntropy(torch.autograd.Function):
-    "Mean cross-entropy by the Triton kernels; saves each row's logsumexp, and recomputes the softmax from it in backward"
+    "Mean cross-entropy by the Triton kernels; saves each row's logsumexp, and recomputes the softmax from it in backward; no double backward"
     @staticmethod
     def forward(ctx, input, target, inplace, block):
         loss, lse = _ce_forward(input, target, block)
@@ -145,6 +145,7 @@ class CrossEntropy(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx, g):
+        no_double_backward('kernel.CrossEntropy')
         input, target, lse = ctx.saved_tensors
         dx = _ce_backward(input, target, lse, g, input if ctx.inplace else torch.empty_like(input), ctx.block)
         if ctx.inplace: torch.autograd.graph.increment_version(input)   # tell autograd: the logits now hold the gradient
