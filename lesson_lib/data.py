@@ -27,12 +27,11 @@ def load_mnist(source:str='auto', # 'auto' | 'embedded' | 'full'
         return load_idx_dir(path)
     if source == 'embedded': return load_embedded(seed)
     if 'mirrors' in kwargs: kwargs['mirrors'] = _check_mirrors(kwargs['mirrors'], 'load_mnist')
-    try: d = download_mnist(**kwargs)
-    except OSError as e:  # offline, unreachable, too slow, or an unwritable cache; a wrong file (ValueError) is never papered over
-        if source == 'full': raise
+    try: return load_idx_dir(download_mnist(**kwargs))  # a mirror serving a wrong file raises ChecksumError: never papered over
+    except (OSError, ValueError) as e:  # offline, unreachable, too slow, an unwritable cache, or a corrupt cached file
+        if source == 'full' or isinstance(e, ChecksumError): raise
         warnings.warn(_offline_msg(e, kwargs.get('data_dir')), stacklevel=2)
         return load_embedded(seed)
-    return load_idx_dir(d)
 
 # %% ../nbs/04_data.ipynb #4a30d057
 EMBEDDED = files('lesson_lib')/'mnist_5k.npz'  # the embedded 5,000-digit subset, package data

@@ -10,9 +10,9 @@ import numpy as np
 import lesson_lib
 
 # %% auto #0
-__all__ = ['IDX_DTYPES', 'IDX_NAMES', 'MNIST_MIRRORS', 'MNIST_MD5', 'MNIST_SIZES', 'MAX_BYTES', 'REPO_DATA', 'read_idx',
-           'write_idx', 'load_idx_dir', 'DownloadError', 'ChecksumError', 'user_cache', 'mnist_dir', 'download_file',
-           'download_mnist']
+__all__ = ['IDX_DTYPES', 'IDX_NAMES', 'MNIST_MIRRORS', 'MNIST_MD5', 'MNIST_SIZES', 'MAX_BYTES', 'REPO_DATA', 'CONNECT_TIMEOUT',
+           'read_idx', 'write_idx', 'load_idx_dir', 'DownloadError', 'ChecksumError', 'user_cache', 'mnist_dir',
+           'download_file', 'download_mnist']
 
 # %% ../nbs/appendix/download.ipynb #f0ee5f28
 IDX_DTYPES = {0x08: np.dtype('>u1'), 0x09: np.dtype('>i1'), 0x0B: np.dtype('>i2'),
@@ -73,11 +73,13 @@ def write_idx(path, # destination; gzip-compressed when the name ends in `.gz`
     return path
 
 # %% ../nbs/appendix/download.ipynb #40f999ad
-def _to_xy(x:np.ndarray, y:np.ndarray, what:str):
-    "Images as float32 (N, rows*cols) in [0, 1] and labels as int64, checked to match."
+def _to_xy(x:np.ndarray, y:np.ndarray, what:str, ywhat:str|None=None):
+    "Images as float32 (N, rows*cols) in [0, 1] and labels as int64 class indices (>= 0), checked to match."
     if x.dtype != np.uint8: raise ValueError(f"{what}: images have dtype {x.dtype}; expected uint8 pixels 0..255")
     if x.ndim < 2 or y.ndim != 1 or len(x) != len(y):
         raise ValueError(f"{what}: images of shape {x.shape} and labels of shape {y.shape} do not match (expected (N, ...) and (N,))")
+    if y.dtype.kind not in 'ui': raise ValueError(f"{ywhat or what}: labels have dtype {y.dtype}; expected integer class indices 0, 1, 2, ...")
+    if len(y) and y.min() < 0: raise ValueError(f"{ywhat or what}: label {y.min()} is negative; expected class indices 0, 1, 2, ...")
     return np.divide(x.reshape(len(x), -1), np.float32(255), dtype=np.float32), y.astype(np.int64)
 
 # %% ../nbs/appendix/download.ipynb #1a1a9ec3
@@ -99,7 +101,9 @@ def load_idx_dir(path, # directory with the four standard MNIST-format file name
     arrs = [read_idx(f) for f in files]
     for f, a in zip(files, arrs):
         if len(a) == 0: raise ValueError(f"{f}: 0 items; the training and validation sets need at least one each")
-    return *_to_xy(*arrs[:2], str(files[0])), *_to_xy(*arrs[2:], str(files[2]))
+    if arrs[0].shape[1:] != arrs[2].shape[1:]:
+        raise ValueError(f"{files[2]}: images of shape {arrs[2].shape[1:]}, but the training images are {arrs[0].shape[1:]}; expected the same shape")
+    return *_to_xy(*arrs[:2], str(files[0]), str(files[1])), *_to_xy(*arrs[2:], str(files[2]), str(files[3]))
 
 # %% ../nbs/appendix/download.ipynb #d10db03b
 MNIST_MIRRORS = ('https://ossci-datasets.s3.amazonaws.com/mnist/', 'https://yann.lecun.com/exdb/mnist/')  # see above
@@ -139,10 +143,14 @@ def _check_mirrors(mirrors, who:str) -> list:
 
 class _NotPinned(Exception): "The server sends more bytes than the pinned file has."
 
+CONNECT_TIMEOUT = 3  # seconds to connect to a mirror: an unreachable one is given up quickly
+
 def _fetch(url:str, f, size:int|None, timeout:float, deadline:float, progress:bool) -> str:
     "Stream `url` into the open file `f` within `deadline` seconds and `size` bytes; return the MD5 of what was written."
     end, md5, n, cap = time.monotonic() + deadline, hashlib.md5(), 0, MAX_BYTES if size is None else size
-    with urllib.request.urlopen(url, timeout=timeout) as r:
+    with urllib.request.urlopen(url, timeout=min(timeout, CONNECT_TIMEOUT)) as r:
+        sock = getattr(getattr(r.fp, 'raw', None), '_sock', None)  # connected: reads may wait the longer `timeout`
+        if sock is not None: sock.settimeout(timeout)
         total = None if r.headers.get('Content-Length') is None else int(r.headers['Content-Length'])
         if (total or 0) > cap: raise _NotPinned(f"the server announces {total} bytes, more than the {cap} expected")
         pb = _bar(total, url) if progress and total else None
@@ -169,22 +177,23 @@ def download_file(name:str, # file name, appended to each mirror URL
                   dest:Path, # directory to save it in
                   md5:str, # expected MD5 hex digest
                   mirrors=MNIST_MIRRORS, # base URLs tried in order
-                  timeout:float=10, # seconds to connect, and per read
+                  timeout:float=10, # seconds per read (and to connect, at most `CONNECT_TIMEOUT`)
                   progress:bool=True, # say which mirror is tried; a progress bar in a notebook or terminal
                   size:int|None=None, # the file's pinned size in bytes (None: at most `MAX_BYTES`)
                   deadline:float=600, # seconds for the whole file, per mirror
                  ) -> Path:
     "Download `name` from the first mirror that delivers it with MD5 `md5`, atomically, to `dest/name`."
     mirrors, dest = _check_mirrors(mirrors, 'download_file'), Path(dest)
-    dest.mkdir(parents=True, exist_ok=True)
+    if dest.exists() and not dest.is_dir(): raise NotADirectoryError(f"{dest} is not a folder")
+    tmpdir = next(q for q in (dest, *dest.parents) if q.exists())  # `dest` is created only once a file arrived
     errors, bad = [], False
     for m in mirrors:
         url = m.rstrip('/') + '/' + name
-        if progress: print(f"downloading {url} (waiting up to {timeout:g} s to connect and per read, {deadline:g} s in all)", file=sys.stderr)
-        fd, tmp = tempfile.mkstemp(prefix=f'.{name}.', suffix='.part', dir=dest)  # unique: no two downloads share it
+        if progress: print(f"downloading {url} (waiting up to {min(timeout, CONNECT_TIMEOUT):g} s to connect, {timeout:g} s per read, {deadline:g} s in all)", file=sys.stderr)
+        fd, tmp = tempfile.mkstemp(prefix=f'.{name}.', suffix='.part', dir=tmpdir)  # unique: no two downloads share it
         try:
             with os.fdopen(fd, 'wb') as f: got = _fetch(url, f, size, timeout, deadline, progress)
-            if got == md5: os.replace(tmp, dest/name); return dest/name
+            if got == md5: dest.mkdir(parents=True, exist_ok=True); os.replace(tmp, dest/name); return dest/name
             bad = True; errors.append(f"{url}: checksum mismatch (MD5 {got}, expected {md5}); the file was deleted")
         except _NotPinned as e: bad = True; errors.append(f"{url}: {e}; the file was deleted")
         except (OSError, http.client.HTTPException) as e: errors.append(f"{url}: {type(e).__name__}: {e}")
@@ -205,21 +214,29 @@ def _md5_ok(p:Path, md5:str) -> bool:
     if h.hexdigest() == md5: return True
     p.unlink(missing_ok=True); return False
 
-def _unzip_copy(gz:Path) -> Path:
-    "Write the decompressed copy of `gz` next to it (a unique temporary file, renamed when complete)."
+def _marker(raw:Path) -> Path: return raw.parent/f'.{raw.name}.verified'
+
+def _raw_ok(raw:Path, md5:str) -> bool:
+    "Whether `raw` is the decompressed copy of the verified `.gz` with MD5 `md5` (its marker says so, and its size matches)."
+    try: return raw.is_file() and _marker(raw).read_text() == f'{md5} {raw.stat().st_size}'
+    except OSError: return False
+
+def _unzip_copy(gz:Path, md5:str) -> Path:
+    "Write the decompressed copy of the verified `gz` next to it (a unique temporary file, renamed when complete), and its marker."
     raw = gz.with_suffix('')
     fd, tmp = tempfile.mkstemp(prefix=f'.{raw.name}.', suffix='.part', dir=gz.parent)
     try:
         with os.fdopen(fd, 'wb') as f, gzip.open(gz) as g: shutil.copyfileobj(g, f, 1 << 20)
         os.replace(tmp, raw)
     finally: Path(tmp).unlink(missing_ok=True)
+    _marker(raw).write_text(f'{md5} {raw.stat().st_size}')
     return raw
 
 # %% ../nbs/appendix/download.ipynb #3d95903d
 def download_mnist(data_dir=None, # cache directory (default: `mnist_dir()`)
                    mirrors=MNIST_MIRRORS, # base URLs tried in order
                    md5s:dict=MNIST_MD5, # file name -> expected MD5
-                   timeout:float=10, # seconds to connect, and per read
+                   timeout:float=10, # seconds per read (and to connect, at most `CONNECT_TIMEOUT`)
                    progress:bool=True, # say what is downloaded; progress bars in a notebook or terminal
                    keep_raw:bool=True, # also keep an uncompressed copy of each file (about 4x faster loads)
                    sizes:dict=MNIST_SIZES, # pinned file (by MD5) -> its size in bytes
@@ -227,21 +244,24 @@ def download_mnist(data_dir=None, # cache directory (default: `mnist_dir()`)
                   ) -> Path:
     "Download the files of `md5s` that are not already in the cache directory (checking cached ones); return the directory."
     d, mirrors = mnist_dir(data_dir), _check_mirrors(mirrors, 'download_mnist')
+    if d.exists() and not d.is_dir():
+        who = 'data_dir' if data_dir else 'LESSON_DATA' if os.environ.get('LESSON_DATA') else 'the cache folder'
+        raise NotADirectoryError(f"{who}={d} is not a folder")
     for name, md5 in md5s.items():
         stem = name.removesuffix('.gz')
-        if (d/stem).exists(): continue  # raw copies are only ever written from a verified .gz
+        if _raw_ok(d/stem, md5): continue  # a raw copy made from this verified .gz
         if not _md5_ok(d/name, md5): download_file(name, d, md5, mirrors, timeout, progress, sizes.get(md5), deadline)
-        if keep_raw and name.endswith('.gz'): _unzip_copy(d/name)
+        if name.endswith('.gz') and (keep_raw or (d/stem).exists()): _unzip_copy(d/name, md5)  # replaces an unverified raw file
     return d
 
 # %% ../nbs/appendix/download.ipynb #e179706b
-def _offline_msg(e:OSError, data_dir=None) -> str:
-    "The warning `load_mnist` gives when full MNIST is unavailable and it loads the embedded subset instead."
+def _offline_msg(e:Exception, data_dir=None) -> str:
+    "The one-line warning `load_mnist` gives when full MNIST is unavailable and it loads the embedded subset instead."
+    if isinstance(e, ValueError):
+        return (f"the full MNIST cached in {mnist_dir(data_dir)} is corrupt ({e}); delete that folder to download it again. "
+                "Loaded the embedded subset instead (load_mnist('embedded') asks for it directly)")
     why = str(e).splitlines()[-2].strip() if isinstance(e, DownloadError) and str(e).count('\n') >= 2 else f'{type(e).__name__}: {e}'
-    return (f"Full MNIST is not available (last error: {why}). Loaded the embedded subset instead: 5,000 real MNIST "
-            f"digits shipped with lesson_lib, 4,000 train / 1,000 valid. To get the full 60,000 + 10,000, go online and run "
-            f"lesson-train --data full or load_mnist(source='full') (it caches to {mnist_dir(data_dir)}; LESSON_DATA "
-            "changes that), or use a folder holding the four MNIST IDX files (--data DIR, path=DIR).")
+    return f"full MNIST not available ({why}): loaded the embedded subset instead (load_mnist('embedded') asks for it directly)"
 
 def _delegates(to):
     "Decorator: show `to`'s keyword arguments (those with defaults) in the signature of `f(..., **kwargs)`."
