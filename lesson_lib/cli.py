@@ -69,14 +69,15 @@ def _check_out(out:str) -> Path:
 
 # %% ../nbs/appendix/cli.ipynb #c0000015
 def _load(p, data):
-    "Load `data` (a source name or a directory) as tensors; return them and a description of what was loaded."
+    "Load `data` (a source name or a directory) as train, valid and test tensors; return them and a description of what was loaded."
     import torch
-    from lesson_lib.data import load_mnist
+    from lesson_lib.data import load_mnist, split3
     try:
         with warnings.catch_warnings(record=True) as ws:
             warnings.simplefilter('always')
-            arrs = load_mnist(data) if data in SOURCES else load_mnist(path=data)
-        _check_classes(arrs[1], arrs[3])
+            arrs = load_mnist(data, splits=3) if data in SOURCES else load_mnist(path=data)
+        _check_classes(arrs[1], arrs[-1])
+        if len(arrs) == 4: arrs = split3(*arrs)  # the `t10k-*` files are the test set; valid is carved from train
     except (OSError, ValueError) as e: p.exit(1, f"lesson-train: error: --data {data}: {_one_line(e)}\n")
     source = data if data in SOURCES else f'dir:{data}'
     for w in ws:
@@ -85,7 +86,7 @@ def _load(p, data):
     if source == 'auto': source = 'full'
     return [torch.as_tensor(a) for a in arrs], source
 
-def _check_classes(yt, yv):
+def _check_classes(yt, yv):  # yv: the labels of the `t10k-*` files
     "The labels are class indices 0..C-1 with 2 <= C <= `MAX_CLASSES`, and training sees at least 2 classes."
     c = int(max(yt.max(), yv.max())) + 1
     if c > MAX_CLASSES: raise ValueError(f"the largest label is {c - 1}: a {c}-class model; expected labels 0 to {MAX_CLASSES - 1}")
@@ -120,31 +121,32 @@ def _model(MLP, sizes, args):
 def _train(args, out:Path, t0:float):
     "Load, train, and write `metrics.json` and `loss.png` into `out`."
     import torch
-    from lesson_lib.train import Dataset, DataLoader, SGD, fit, plot_history, warmup_cos
+    from lesson_lib.train import Dataset, DataLoader, SGD, evaluate, fit, plot_history, warmup_cos
     from lesson_lib.model import MLP
     from lesson_lib.loss import cross_entropy
     p = _parser()
     if args.device == 'cuda' and not torch.cuda.is_available():
         p.error("--device cuda: CUDA is not available here (torch.cuda.is_available() is False); use --device cpu")
-    (xt, yt, xv, yv), source = _load(p, args.data)
+    (xt, yt, xv, yv, xs, ys), source = _load(p, args.data)
     mean, std = xt.mean(), xt.std()
-    xt, xv = [((x - mean) / std).to(args.device) for x in (xt, xv)]
-    yt, yv = yt.to(args.device), yv.to(args.device)
+    xt, xv, xs = [((x - mean) / std).to(args.device) for x in (xt, xv, xs)]
+    yt, yv, ys = yt.to(args.device), yv.to(args.device), ys.to(args.device)
     torch.manual_seed(args.seed)
-    model = _model(MLP, [xt.shape[1], *args.hidden, int(max(yt.max(), yv.max())) + 1], args)
-    print(f"lesson-train: {source} data ({len(xt)} train, {len(xv)} valid), {model}, epochs {args.epochs}, "
+    model = _model(MLP, [xt.shape[1], *args.hidden, int(max(yt.max(), yv.max(), ys.max())) + 1], args)
+    print(f"lesson-train: {source} data ({len(xt)} train, {len(xv)} valid, {len(xs)} test), {model}, epochs {args.epochs}, "
           f"bs {args.bs}, lr {args.lr}, device {args.device}", flush=True)
-    info = dict(epochs=args.epochs, data=source, n_train=len(xt), n_valid=len(xv), sizes=model.sizes, bs=args.bs, lr=args.lr,
+    info = dict(epochs=args.epochs, data=source, n_train=len(xt), n_valid=len(xv), n_test=len(xs), sizes=model.sizes, bs=args.bs, lr=args.lr,
                 momentum=MOM, wd=WD, seed=args.seed, device=args.device, torch=torch.__version__)
     t1 = time.perf_counter()
     try: hist = fit(model, SGD(model.parameters(), args.lr, mom=MOM, wd=WD), DataLoader(Dataset(xt, yt), args.bs, shuffle=True, seed=args.seed),
                     DataLoader(Dataset(xv, yv), 1000), args.epochs, cross_entropy, sched=warmup_cos(args.lr))
     except FloatingPointError as e:
         msg = str(e).removeprefix('fit: ').replace('a smaller learning rate', f'a smaller --lr than {args.lr:g}')
-        _write_json(_mkout(out)/'metrics.json', dict(diverged=True, error=msg, valid_loss=None, valid_accuracy=None, train_loss=None, **info))
+        _write_json(_mkout(out)/'metrics.json', dict(diverged=True, error=msg, valid_loss=None, valid_accuracy=None, test_loss=None, test_accuracy=None, train_loss=None, **info))
         sys.exit(f"lesson-train: error: {msg}")
     last, first = hist[-1], hist[0]['batch_losses'][0]
-    res = dict(valid_loss=last['valid_loss'], valid_accuracy=last['valid_accuracy'], train_loss=last['train_loss'],
+    test_loss, test_accuracy = evaluate(model, DataLoader(Dataset(xs, ys), 1000), cross_entropy)  # once, after all choices
+    res = dict(valid_loss=last['valid_loss'], valid_accuracy=last['valid_accuracy'], test_loss=test_loss, test_accuracy=test_accuracy, train_loss=last['train_loss'],
                seconds=time.perf_counter() - t1, total_seconds=time.perf_counter() - t0, **info,
                history=[{k: v for k,v in h.items() if k != 'batch_losses'} for h in hist])
     if last['train_loss'] > first:
@@ -154,7 +156,8 @@ def _train(args, out:Path, t0:float):
         sys.exit(f"lesson-train: error: {msg}")
     _write_json(_mkout(out)/'metrics.json', dict(diverged=False, **res))
     plot_history(hist, out/'loss.png')
-    print(f"lesson-train: valid_accuracy {last['valid_accuracy']:.4f}  valid_loss {last['valid_loss']:.4f}  after {args.epochs} "
+    print(f"lesson-train: valid_accuracy {last['valid_accuracy']:.4f}  valid_loss {last['valid_loss']:.4f}  "
+          f"test_accuracy {test_accuracy:.4f}  test_loss {test_loss:.4f}  after {args.epochs} "
           f"epochs in {time.perf_counter() - t1:.1f}s on {source} data; wrote {out/'metrics.json'} and {out/'loss.png'}")
 
 # %% ../nbs/appendix/cli.ipynb #c0000021

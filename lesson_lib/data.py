@@ -11,37 +11,43 @@ from .download import *
 from .download import _check_mirrors, _delegates, _offline_msg, _to_xy
 
 # %% auto #0
-__all__ = ['EMBEDDED', 'load_mnist', 'load_embedded', 'stratified_split']
+__all__ = ['EMBEDDED', 'load_mnist', 'load_embedded', 'stratified_split', 'split3']
 
 # %% ../nbs/04_data.ipynb #5bd1a807
 @_delegates(download_mnist)
 def load_mnist(source:str='auto', # 'auto' | 'embedded' | 'full'
                path=None, # a folder holding the four MNIST IDX files (raw or `.gz`), loaded as is
-               seed:int=42, # seed of the embedded subset's stratified split
+               seed:int=42, # seed of the stratified splits
+               splits:int=2, # 2: train, valid; 3: train, valid, test (see `split3`)
                **kwargs, # passed to `download_mnist`: `data_dir`, `mirrors`, `timeout`, `progress`, ...
               ) -> tuple:
-    "MNIST `(x_train, y_train, x_valid, y_valid)`: the full 70,000 digits when cached or downloadable, else the embedded 5,000."
+    "MNIST `(x_train, y_train, x_valid, y_valid)` (`splits=3`: then `x_test, y_test`): the full 70,000 digits if available, else the embedded 5,000."
     if source not in ('auto', 'embedded', 'full'): raise ValueError(f"load_mnist: source={source!r}; expected 'auto', 'embedded' or 'full'")
-    if path is not None:
-        if source == 'embedded': raise ValueError(f"load_mnist: source='embedded' with path={str(path)!r}; pass one or the other")
-        return load_idx_dir(path)
-    if source == 'embedded': return load_embedded(seed)
+    if splits not in (2, 3): raise ValueError(f"load_mnist: splits={splits!r}; expected 2 (train, valid) or 3 (train, valid, test)")
+    if path is not None and source == 'embedded': raise ValueError(f"load_mnist: source='embedded' with path={str(path)!r}; pass one or the other")
+    if path is not None: return _split(load_idx_dir(path), splits, seed)
+    if source == 'embedded': return load_embedded(seed, splits)
     if 'mirrors' in kwargs: kwargs['mirrors'] = _check_mirrors(kwargs['mirrors'], 'load_mnist')
-    try: return load_idx_dir(download_mnist(**kwargs))  # a mirror serving a wrong file raises ChecksumError: never papered over
+    try: return _split(load_idx_dir(download_mnist(**kwargs)), splits, seed)  # a mirror serving a wrong file raises ChecksumError: never papered over
     except (OSError, ValueError) as e:  # offline, unreachable, too slow, an unwritable cache, or a corrupt cached file
         if source == 'full' or isinstance(e, ChecksumError): raise
         warnings.warn(_offline_msg(e, kwargs.get('data_dir')), stacklevel=2)
-        return load_embedded(seed)
+        return load_embedded(seed, splits)
 
 # %% ../nbs/04_data.ipynb #4a30d057
 EMBEDDED = files('lesson_lib')/'mnist_5k.npz'  # the embedded 5,000-digit subset, package data
 
-def load_embedded(seed:int=42, # seed of the stratified split
+def load_embedded(seed:int=42, # seed of the stratified splits
+                  splits:int=2, # 2: 4,000 / 1,000; 3: 3,500 / 500 / 1,000
                  ) -> tuple:
-    "The embedded 5,000-digit subset, split 4,000 / 1,000 (stratified): `(x_train, y_train, x_valid, y_valid)`."
+    "The embedded 5,000-digit subset, split (stratified) 4,000 / 1,000 or, with `splits=3`, 3,500 / 500 / 1,000."
     with EMBEDDED.open('rb') as f, np.load(f, allow_pickle=False) as z: x, y = z['images'], z['labels']
     tr, va = stratified_split(y, 100, seed)
-    return *_to_xy(x[tr], y[tr], 'mnist_5k.npz'), *_to_xy(x[va], y[va], 'mnist_5k.npz')
+    if splits == 3:  # test: 1,000 of the 4,000 training digits, never the 1,000 the defaults of lesson 07 were tuned on
+        a, b = stratified_split(y[tr], 100, seed)
+        tr, va = np.concatenate([tr[a], va]), tr[b]
+    arrs = *_to_xy(x[tr], y[tr], 'mnist_5k.npz'), *_to_xy(x[va], y[va], 'mnist_5k.npz')
+    return arrs if splits == 2 else split3(*arrs, seed=seed)
 
 # %% ../nbs/04_data.ipynb #9ef54d0d
 def stratified_split(y:np.ndarray, # integer labels
@@ -56,3 +62,14 @@ def stratified_split(y:np.ndarray, # integer labels
         if len(idx) <= n_valid: raise ValueError(f"stratified_split: class {c} has {len(idx)} items, n_valid={n_valid} leaves none for training")
         va.append(idx[:n_valid]); tr.append(idx[n_valid:])
     return rs.permutation(np.concatenate(tr)), rs.permutation(np.concatenate(va))
+
+# %% ../nbs/04_data.ipynb #43ba497a
+def split3(x_train, y_train, x_test, y_test, # a two-way split; its second part becomes the test set
+           seed:int=42, # seed of the stratified split of train into train and valid
+          ) -> tuple:
+    "`(x_train, y_train, x_valid, y_valid, x_test, y_test)`: valid carved from train, stratified (1/8 of the smallest class, at most 500 per class)."
+    n = max(1, min(500, np.unique(y_train, return_counts=True)[1].min() // 8))
+    tr, va = stratified_split(y_train, n, seed)
+    return x_train[tr], y_train[tr], x_train[va], y_train[va], x_test, y_test
+
+def _split(a, splits, seed): return a if splits == 2 else split3(*a, seed=seed)
