@@ -55,6 +55,8 @@ def _parser():
 # %% ../nbs/appendix/cli.ipynb #c0000012
 def _one_line(e): return ' '.join(str(e).split())
 
+def _cannot_write(out, e:OSError)->str: return f"lesson-train: error: --out {out}: cannot write there ({type(e).__name__}: {_one_line(e.strerror or e)})"
+
 def _check_out(out:str) -> Path:
     "Check that `out` can be created and written, without creating it; on failure exit 2 with one line."
     o = Path(out)
@@ -64,7 +66,7 @@ def _check_out(out:str) -> Path:
         if not a.is_dir(): raise NotADirectoryError(f"{a} is a file, not a folder")
         if not os.access(a, os.W_OK | os.X_OK): raise PermissionError(errno.EACCES, f"{a} is not writable")
     except OSError as e:
-        sys.exit(f"lesson-train: error: --out {out}: cannot write there ({type(e).__name__}: {_one_line(e.strerror or e)})")
+        sys.exit(_cannot_write(out, e))
     return o
 
 # %% ../nbs/appendix/cli.ipynb #c0000015
@@ -106,8 +108,13 @@ def _write_json(path:Path, o): path.write_text(json.dumps(_strict(o), indent=2, 
 def _mkout(out:Path) -> Path:
     "Create `out` (checked by `_check_out`) now that there are results to write."
     try: out.mkdir(parents=True, exist_ok=True)
-    except OSError as e: sys.exit(f"lesson-train: error: --out {out}: cannot write there ({type(e).__name__}: {_one_line(e.strerror or e)})")
+    except OSError as e: sys.exit(_cannot_write(out, e))
     return out
+
+def _diverged(out:Path, msg:str, **fields):
+    "Write `metrics.json` of a diverged run (`fields` as far as they exist) and exit 1 with `msg`."
+    _write_json(_mkout(out)/'metrics.json', dict(diverged=True, error=msg, **fields))
+    sys.exit(f"lesson-train: error: {msg}")
 
 def _model(MLP, sizes, args):
     "The MLP of `sizes`, or one line when it does not fit in memory."
@@ -142,8 +149,7 @@ def _train(args, out:Path, t0:float):
                     DataLoader(Dataset(xv, yv), 1000), args.epochs, cross_entropy, sched=warmup_cos(args.lr))
     except FloatingPointError as e:
         msg = str(e).removeprefix('fit: ').replace('a smaller learning rate', f'a smaller --lr than {args.lr:g}')
-        _write_json(_mkout(out)/'metrics.json', dict(diverged=True, error=msg, valid_loss=None, valid_accuracy=None, test_loss=None, test_accuracy=None, train_loss=None, **info))
-        sys.exit(f"lesson-train: error: {msg}")
+        _diverged(out, msg, valid_loss=None, valid_accuracy=None, test_loss=None, test_accuracy=None, train_loss=None, **info)
     last, first = hist[-1], hist[0]['batch_losses'][0]
     test_loss, test_accuracy = evaluate(model, DataLoader(Dataset(xs, ys), 1000), cross_entropy)  # once, after all choices
     res = dict(valid_loss=last['valid_loss'], valid_accuracy=last['valid_accuracy'], test_loss=test_loss, test_accuracy=test_accuracy, train_loss=last['train_loss'],
@@ -152,8 +158,7 @@ def _train(args, out:Path, t0:float):
     if last['train_loss'] > first:
         msg = (f"the training loss grew from {first:.4g} (first step) to {last['train_loss']:.4g} (mean of the last epoch): "
                f"training diverged; try a smaller --lr than {args.lr:g}")
-        _write_json(_mkout(out)/'metrics.json', dict(diverged=True, error=msg, **res))
-        sys.exit(f"lesson-train: error: {msg}")
+        _diverged(out, msg, **res)
     _write_json(_mkout(out)/'metrics.json', dict(diverged=False, **res))
     plot_history(hist, out/'loss.png')
     print(f"lesson-train: valid_accuracy {last['valid_accuracy']:.4f}  valid_loss {last['valid_loss']:.4f}  "
