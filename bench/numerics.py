@@ -9,10 +9,10 @@ a torch.compile'd x.exp().sum(-1), one fused pass of exp and sum with no max and
 bottleneck, a fairer floor than one read). lesson_lib.fast is compiled (or loaded from inductor's cache) before the timing
 starts; the compile time is reported separately. Timings are only meaningful on an otherwise idle machine.
 """
-import argparse, math, os, platform, sys, time
+import argparse, os, platform, sys, time
 import torch
 import torch.nn.functional as F
-from torch.utils.benchmark import Timer
+from lesson_lib.check import bench  # torch.utils.benchmark.Timer, lowest median of rounds
 from lesson_lib import softmax, loss, fast
 
 FLOOR = 'floor: compiled x.exp().sum(-1)'
@@ -51,11 +51,8 @@ def run_shape(n:int, c:int, device:str, min_run_time:float, rounds:int):
     compile_s = time.perf_counter() - t0
     fns[FLOOR](x)  # compiled outside the timing too, but not counted in compile_s
     for key, e in fast._failed.items(): print(f'WARNING: lesson_lib.fast fell back to the eager functions for {key}: {e!r}')
-    nt = torch.get_num_threads()
-    ms = {k: math.inf for k in fns}
-    for _ in range(rounds):  # all figures one after the other, `rounds` times: the best median resists bursts of load
-        for k,f in fns.items():
-            ms[k] = min(ms[k], Timer('f(x)', globals=dict(f=f, x=x), num_threads=nt).blocked_autorange(min_run_time=min_run_time).median * 1e3)
+    # all figures one after the other, `rounds` times, with all of torch's threads: the best median resists bursts of load
+    ms = bench(fns, x, min_run_time=min_run_time, rounds=rounds, warmup=0)  # the compiled ones were warmed up above
     return ms, compile_s, x.nbytes
 
 def fmt(v): return f'{v:.3f}' if v < 1 else f'{v:.1f}'
