@@ -5,29 +5,26 @@
 # %% auto #0
 __all__ = ['vocab_range', 'CommStats', 'VocabParallelCrossEntropy', 'vocab_parallel_cross_entropy']
 
-# %% ../nbs/12_parallel.ipynb #cac047e5
+# %% ../nbs/12_parallel.ipynb #3a6a39d3
 import math, torch, torch.distributed as dist
 from dataclasses import dataclass
 from torch import Tensor
-from .loss import check_target
-from .backward import no_double_backward
+from .checks import check_ce_options, check_vocab_range, check_vp_args, check_vp_owners
+from .options import softcapped, row_loss, reduce_rows, row_scale, logits_grad
+from .launch import OpaqueBackward, eager, no_vmap
 
-# %% ../nbs/12_parallel.ipynb #b0036568
+# %% ../nbs/12_parallel.ipynb #def1ee59
 def vocab_range(V:int, # vocabulary size
                 rank:int, # this rank, 0 <= rank < world_size
                 world_size:int, # number of ranks
                )->tuple:
     "`(lo, hi)`: the rows of the vocabulary `rank` owns when `V` is split as evenly as possible over `world_size` ranks."
-    for name, v in (('V', V), ('rank', rank), ('world_size', world_size)):
-        if isinstance(v, bool) or not isinstance(v, int): raise TypeError(f"{name} must be an int, got {v!r}")
-    if world_size < 1: raise ValueError(f"world_size must be >= 1, got {world_size}")
-    if not 0 <= rank < world_size: raise ValueError(f"rank must be in [0, {world_size}), got {rank}")
-    if V < world_size: raise ValueError(f"V must be >= world_size so that every rank owns a row, got V={V}, world_size={world_size}")
+    V, rank, world_size = check_vocab_range(V, rank, world_size)
     base, extra = divmod(V, world_size)
     lo = rank * base + min(rank, extra)
     return lo, lo + base + (rank < extra)
 
-# %% ../nbs/12_parallel.ipynb #26cfe13d
+# %% ../nbs/12_parallel.ipynb #642ea1e0
 @dataclass
 class CommStats:
     "What one rank put into all-reduces: number of calls and bytes."
@@ -40,79 +37,64 @@ def _all_reduce(t:Tensor, op, group=None, stats:CommStats|None=None)->Tensor:
     dist.all_reduce(t, op=op, group=group)
     return t
 
-# %% ../nbs/12_parallel.ipynb #675615c3
-def _check_owners(owners:Tensor, target:Tensor, rows:Tensor, V:int):
-    "The same ValueError on every rank unless each target has exactly one owner and the shards hold `V` rows in all."
-    bad = (owners != 1).nonzero()
-    if len(bad):
-        i = int(bad[0, 0])
-        raise ValueError(f"target[{i}] = {int(target[i])} is owned by {int(owners[i])} ranks, expected exactly 1: "
-                         f"the W_shard of the ranks must cover the vocabulary [0, {V}) once (check vocab_start on each rank)")
-    if int(rows) != V: raise ValueError(f"the W_shard of the ranks hold {int(rows)} rows in all, but V = {V}: they must cover the vocabulary [0, {V}) once")
+# %% ../nbs/12_parallel.ipynb #ba3d3db7
+def _vp_forward(h, W_shard, t, vocab_start, V, group, stats, ignore_index, eps, s, cap):
+    "This rank's logits, then three all-reduces: the row maxima; the sums and target logits; the integer counts (`cap`, `eps`, `ignore_index`: lesson 14's options)"
+    acc = torch.float32 if h.dtype in (torch.float16, torch.bfloat16) else h.dtype    # half inputs: float32 statistics
+    z = softcapped((h.reshape(-1, h.shape[-1]) @ W_shard.T).to(acc), cap)          # (M, V_r): this rank's logits
+    M = _all_reduce(z.amax(-1), dist.ReduceOp.MAX, group, stats)                    # 1: each row's max over all ranks
+    Mk = M.masked_fill(M == -math.inf, 0)                                           # lse_state's rule: never inf - inf
+    local = t - vocab_start
+    mine = (t != ignore_index) & (local >= 0) & (local < W_shard.shape[0])        # the rows whose target this rank owns
+    zt = torch.where(mine, z.gather(1, local.clamp(0, W_shard.shape[0] - 1)[:, None]).squeeze(1), 0.)
+    sums = [torch.where(z == math.inf, 1., torch.exp(z - Mk[:, None])).sum(-1), zt] + ([z.sum(-1)] if eps else [])
+    S, zt, *zsum = _all_reduce(torch.stack(sums), dist.ReduceOp.SUM, group, stats)  # 2: S, target logits (and sums of z)
+    n = _all_reduce(torch.cat([mine.long(), t.new_tensor([W_shard.shape[0]])]), dist.ReduceOp.SUM, group, stats)  # 3: int64
+    return z, Mk + torch.log(S), zt, (zsum[0] if eps else None), n[:-1], n[-1]
 
-# %% ../nbs/12_parallel.ipynb #f6afe0ec
-def _vp_forward(ctx, h, W_shard, target, vocab_start, V, group, stats):
-    "Forward of `VocabParallelCrossEntropy`: this rank's logits, three all-reduces, the same loss on every rank."
-    acc = torch.float32 if h.dtype in (torch.float16, torch.bfloat16) else h.dtype  # like chunked_cross_entropy
-    z, N = (h @ W_shard.T).to(acc), h.shape[0]                      # (N, V_r): this rank's logits
-    M = _all_reduce(z.amax(-1), dist.ReduceOp.MAX, group, stats)  # global max per row
-    Mk = M.masked_fill(M == -math.inf, 0)[:, None]                  # lse_state's conventions: never inf - inf
-    S = _all_reduce(torch.where(z == math.inf, 1., torch.exp(z - Mk)).sum(-1), dist.ReduceOp.SUM, group, stats)
-    local = target - vocab_start
-    mine = (local >= 0) & (local < W_shard.shape[0])             # rows whose target this rank owns
-    col = local.clamp(0, W_shard.shape[0] - 1)
-    zt = torch.where(mine, z.gather(1, col[:, None]).squeeze(1), 0.)
-    red = _all_reduce(torch.cat([zt, mine.to(acc), z.new_tensor([W_shard.shape[0]])]), dist.ReduceOp.SUM, group, stats)
-    zt, owners, rows = red[:N], red[N:2 * N], red[2 * N]          # target logit from its owner; owners per row; rows in all
-    _check_owners(owners, target, rows, V)
-    log_S = torch.log(S)
-    ctx.save_for_backward(h, W_shard, torch.exp((z - M[:, None]) - log_S[:, None]), mine, col)  # p, as chunked recomputes it
-    ctx.group, ctx.stats = group, stats
-    return (log_S - (zt - M)).mean().to(h.dtype)
+# %% ../nbs/12_parallel.ipynb #c42a24a8
+def _vp_grads(h, W_shard, z, lse, g, target, vocab_start, V, reduction, eps, s, cap, ignore_index, group, stats, need_h, need_W):
+    "This rank's gradients: dL/dh all-reduced over the ranks, and its own rows of dL/dW, from its columns G of the logits' gradient"
+    t = target.reshape(-1).long()
+    local, a = t - vocab_start, row_scale(g, t != ignore_index, reduction, z.dtype)         # a: d loss / d row loss
+    rows = ((t != ignore_index) & (local >= 0) & (local < W_shard.shape[0])).nonzero().squeeze(1)   # where this rank owns the target
+    G = logits_grad(z, lse, a, rows, local[rows], V, eps, s, cap).to(h.dtype)      # (M, V_r), h's dtype for the matmuls
+    grad_h = _all_reduce((G @ W_shard).to(z.dtype), dist.ReduceOp.SUM, group, stats).to(h.dtype).view(h.shape) if need_h else None
+    return grad_h, (G.T @ h.reshape(-1, h.shape[-1]) if need_W else None)
 
-# %% ../nbs/12_parallel.ipynb #1dfbee48
-def _vp_backward(ctx, g):
-    "Backward of `VocabParallelCrossEntropy`: this rank's columns of `(p - onehot)/N`; one all-reduce for the gradient of `h`."
-    no_double_backward('VocabParallelCrossEntropy')
-    h, W_shard, p, mine, col = ctx.saved_tensors
-    G = p.clone()
-    rows = mine.nonzero().squeeze(1)
-    G[rows, col[rows]] -= 1                                        # minus the one-hot, on the owner
-    G = (G * (g.to(G.dtype) / h.shape[0])).to(h.dtype)            # a no-op unless h is a half type
-    grad_h = _all_reduce((G @ W_shard).to(p.dtype), dist.ReduceOp.SUM, ctx.group, ctx.stats).to(h.dtype) if ctx.needs_input_grad[0] else None
-    grad_W = G.T @ h if ctx.needs_input_grad[1] else None
-    return grad_h, grad_W, None, None, None, None, None
-
-# %% ../nbs/12_parallel.ipynb #184ce085
+# %% ../nbs/12_parallel.ipynb #b88c4ea7
 class VocabParallelCrossEntropy(torch.autograd.Function):
-    "Mean cross-entropy of `h @ W.T` with `W`'s rows sharded over the ranks of a process group; float32 statistics for half inputs."
-    forward, backward = staticmethod(_vp_forward), staticmethod(_vp_backward)
+    "Cross-entropy of `h @ W.T` with W's rows sharded over a process group; returns (loss, z, lse), the last two saved for backward"
+    @staticmethod
+    @eager  # collectives run as they are inside a user's torch.compile (a graph break)
+    def forward(h, W_shard, target, vocab_start, V, group=None, stats=None, ignore_index=-100, reduction='mean', label_smoothing=0., lse_square_scale=0., softcap=None):
+        t, vocab_start, V, (reduction, eps, s, cap, ignore_index) = check_vp_args(h, W_shard, target, vocab_start, V, ignore_index, reduction, label_smoothing, lse_square_scale, softcap)
+        z, lse, zt, zsum, owners, rows = _vp_forward(h, W_shard, t, vocab_start, V, group, stats, ignore_index, eps, s, cap)
+        check_vp_owners(owners, t != ignore_index, rows, tuple(target.shape), V)           # the same error on every rank
+        return reduce_rows(row_loss(lse, zt, zsum, V, t != ignore_index, eps, s), t != ignore_index, reduction, tuple(target.shape)).to(h.dtype), z, lse
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        h, W_shard, target, vocab_start, V, ctx.group, ctx.stats, ignore_index, *opts = inputs
+        ctx.mark_non_differentiable(*output[1:]); ctx.save_for_backward(h, W_shard, target, *output[1:])
+        ctx.vocab_start, ctx.V, ctx.opts = int(vocab_start), int(V), check_ce_options(*opts, ignore_index)
+    @staticmethod
+    def backward(ctx, g, *_):
+        h, W_shard, target, z, lse = ctx.saved_tensors
+        args = h, W_shard, z, lse, g, target, ctx.vocab_start, ctx.V, *ctx.opts, ctx.group, ctx.stats, *ctx.needs_input_grad[:2]
+        return *OpaqueBackward.apply(_vp_grads, 'VocabParallelCrossEntropy', *args), *[None] * 10
 
-# %% ../nbs/12_parallel.ipynb #47a871bd
-def _check_vp_args(h, W_shard, target, vocab_start, V)->Tensor:
-    "The TypeError/ValueError of `vocab_parallel_cross_entropy` for arguments it cannot use; return target as int64."
-    if not dist.is_available() or not dist.is_initialized():
-        raise RuntimeError("vocab_parallel_cross_entropy needs an initialised process group (dist.init_process_group); see run_vocab_parallel")
-    if not isinstance(h, Tensor) or not isinstance(W_shard, Tensor) or not h.is_floating_point() or W_shard.dtype != h.dtype:
-        raise TypeError(f"h and W_shard must be floating point tensors of one dtype, got {getattr(h, 'dtype', type(h))} and {getattr(W_shard, 'dtype', type(W_shard))}")
-    if h.ndim != 2 or W_shard.ndim != 2 or W_shard.shape[1] != h.shape[1]:
-        raise ValueError(f"h must be (N, d) and W_shard (V_r, d), got shapes {tuple(h.shape)} and {tuple(W_shard.shape)}")
-    for name, v in (('vocab_start', vocab_start), ('V', V)):
-        if isinstance(v, bool) or not isinstance(v, int): raise TypeError(f"{name} must be an int, got {v!r}")
-    if not 0 <= vocab_start <= vocab_start + W_shard.shape[0] <= V:
-        raise ValueError(f"W_shard's rows [{vocab_start}, {vocab_start + W_shard.shape[0]}) must lie in the vocabulary [0, {V})")
-    if W_shard.shape[0] == 0: raise ValueError(f"W_shard is empty (shape {tuple(W_shard.shape)}): every rank must own at least one vocabulary row (see vocab_range)")
-    return check_target(target, h.shape[0], V, device=h.device, rows='h')
-
-# %% ../nbs/12_parallel.ipynb #be02aeeb
-def vocab_parallel_cross_entropy(h:Tensor, # hidden states (N, d), the same on every rank
+# %% ../nbs/12_parallel.ipynb #3297ae96
+def vocab_parallel_cross_entropy(h:Tensor, # hidden states (..., d), the same on every rank
                                  W_shard:Tensor, # this rank's rows of W: W[vocab_start:vocab_start + V_r]
-                                 target:Tensor, # class indices (N,) in [0, V), any integer dtype, the same on every rank
+                                 target:Tensor, # class indices (...) in [0, V) or ignore_index, any integer dtype, the same on every rank
                                  vocab_start:int, # first vocabulary row this rank owns (see `vocab_range`)
                                  V:int, # size of the whole vocabulary (all shards together)
                                  group=None, # process group (None: the default group)
                                  stats:CommStats|None=None, # counts the all-reduces, if given
-                                )->Tensor:
-    "Mean cross-entropy of `h @ W.T` where each rank of `group` holds a shard of `W`'s rows; call it on every rank. No double backward."
-    target = _check_vp_args(h, W_shard, target, vocab_start, V)  # on every rank, before any all-reduce
-    return VocabParallelCrossEntropy.apply(h, W_shard, target, vocab_start, V, group, stats)
+                                 *, ignore_index:int=-100, reduction:str='mean', # rows to ignore; 'mean' (over the other rows), 'sum' or 'none'
+                                 label_smoothing:float=0., lse_square_scale:float=0., softcap:float|None=None, # lesson 14's options
+                                )->Tensor: # 0-d, or the target's shape for reduction='none'
+    "Cross-entropy of `h @ W.T` where each rank of `group` holds a shard of `W`'s rows; call it on every rank. No double backward."
+    return VocabParallelCrossEntropy.apply(h, W_shard, target, vocab_start, V, group, stats, ignore_index, reduction, label_smoothing, lse_square_scale, softcap)[0]
+
+VocabParallelCrossEntropy.vmap = no_vmap("vocab_parallel_cross_entropy cannot be batched by torch.func.vmap (its collectives run once per call): put the batch in the leading dims of h and target instead")
