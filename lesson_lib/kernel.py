@@ -47,29 +47,32 @@ def interpreted()->bool:
     "Do the kernels run through Triton's interpreter (TRITON_INTERPRET=1 set before they were defined)?"
     return HAS_TRITON and not isinstance(_lse_kernel, triton.runtime.JITFunction)
 
-# %% ../nbs/13_kernel.ipynb #8c57c79f
+# %% ../nbs/13_kernel.ipynb #c18a97d8
 class LogSumExp(torch.autograd.Function):
-    "`torch.logsumexp(x, -1)` by `_lse_kernel`; backward: `g * exp(x - lse)` from the saved output"
+    "`torch.logsumexp(x, -1)` by `_lse_kernel`, and the same in float32 for half inputs; backward: `g * exp(x - lse)`"
     @staticmethod
     @eager
     def forward(x, block=None):
-        (rows,), (_, acc, big) = as_rows(check_kernel_input(x, 'x', HAS_TRITON, interpreted())), acc_dtype(x.dtype)
-        out, V = rows.new_empty(len(rows)), x.shape[-1]
-        launch_rows(_lse_kernel, len(rows), rows, out, rows.stride(0), V, ACC=acc, BIG=big, **launch_config(V, check_block(block)))
-        return out.view(x.shape[:-1])
+        (rows,), (a, acc, big) = as_rows(check_kernel_input(x, 'x', HAS_TRITON, interpreted())), acc_dtype(x.dtype)
+        lse, V = rows.new_empty(len(rows), dtype=a), x.shape[-1]
+        launch_rows(_lse_kernel, len(rows), rows, lse, rows.stride(0), V, ACC=acc, BIG=big, **launch_config(V, check_block(block)))
+        return lse.view(x.shape[:-1]).to(x.dtype, copy=True), lse.view(x.shape[:-1])
     @staticmethod
-    def setup_context(ctx, inputs, output): ctx.save_for_backward(inputs[0], output)
+    def setup_context(ctx, inputs, output): ctx.mark_non_differentiable(output[1]); ctx.save_for_backward(inputs[0], *output)
     @staticmethod
-    def backward(ctx, g): x, lse = ctx.saved_tensors; return g[..., None] * torch.exp(x - lse[..., None]), None
+    def backward(ctx, g, _):
+        x, out, lse = ctx.saved_tensors               # lse: out unrounded (half inputs); out: the path a double backward takes
+        lse = out if lse.dtype == out.dtype else out.to(lse.dtype) + (lse - out.to(lse.dtype)).nan_to_num(0., 0., 0.).detach()
+        return (g[..., None] * torch.exp(x.to(lse.dtype) - lse[..., None])).to(x.dtype), None
     @staticmethod
-    def vmap(info, in_dims, x, block): return LogSumExp.apply(x.movedim(in_dims[0], 0), block), 0   # the batch: one more leading dim
+    def vmap(info, in_dims, x, block): return LogSumExp.apply(x.movedim(in_dims[0], 0), block), (0, 0)   # the batch: a leading dim
 
-# %% ../nbs/13_kernel.ipynb #c809439b
+# %% ../nbs/13_kernel.ipynb #9a0911ca
 def logsumexp(x:Tensor, # (..., V): float32, float64, float16 or bfloat16
               block:int|None=None, # columns per step of the loop over a row (a power of 2)
              )->Tensor: # (...), in x's dtype
     "`torch.logsumexp(x, -1)` by the Triton kernel: one program per row, one pass over it; differentiable"
-    return LogSumExp.apply(x, block)
+    return LogSumExp.apply(x, block)[0]
 
 # %% ../nbs/13_kernel.ipynb #51be0994
 @triton.jit
