@@ -17,7 +17,7 @@ from .options import ce_reference
 # %% auto #0
 __all__ = ['free_port', 'one_rank_group', 'make_problem', 'vp_bytes', 'check_vocab_parallel', 'run_vocab_parallel',
            'run_vocab_parallel_check', 'acc_dtype', 'launch_config', 'as_rows', 'launch_rows', 'eager', 'batched',
-           'OpaqueBackward', 'no_vmap']
+           'OpaqueBackward', 'vmap_rows', 'no_vmap']
 
 # %% ../nbs/appendix/launch.ipynb #fee511c2
 def free_port()->int:
@@ -210,7 +210,7 @@ def eager(fn):
         return fn(*args, **kwargs)
     return f
 
-# %% ../nbs/appendix/launch.ipynb #d3b08068
+# %% ../nbs/appendix/launch.ipynb #d38c5193
 def batched(v:Tensor, # an argument of a vmapped function
             d:int|None, # its batch dim (None: not batched)
             B:int, # the batch size
@@ -228,6 +228,18 @@ class OpaqueBackward(torch.autograd.Function):
     def backward(ctx, *g): raise RuntimeError(f"{ctx.name} does not support double backward: its backward runs kernels or collectives that autograd cannot differentiate")
     @staticmethod
     def vmap(info, in_dims, fn, name, *args): return OpaqueBackward.apply(fn, name, *(batched(a, d, info.batch_size) if isinstance(a, Tensor) else a for a, d in zip(args, in_dims[2:]))), 0
+
+def vmap_rows(loss_none, # (x, t) -> (per-row losses, per-row statistics) for a batch as one more leading dim
+              info, in_dims, input, target, # what a `vmap` staticmethod gets (the logits and targets first)
+              ignore_index:int, reduction:str, # how the per-row losses are reduced, per batch entry
+             )->tuple:
+    "A `vmap` rule for a per-row loss: the batch as one more leading dim, one loss per row, reduced per batch entry as `reduction` asks"
+    B = info.batch_size
+    x, t = batched(input, in_dims[0], B), batched(target, in_dims[1], B)
+    loss, stat = loss_none(x, t)
+    l, n = loss.to(stat.dtype).reshape(B, -1).sum(1), (t.long() != ignore_index).reshape(B, -1).sum(1)
+    red = loss if reduction == 'none' else (l if reduction == 'sum' else torch.where(n > 0, l / n.clamp_min(1), math.nan)).to(loss.dtype)
+    return (red, stat), (0, 0)
 
 def no_vmap(msg:str)->staticmethod:
     "A `vmap` staticmethod for an autograd.Function that cannot be batched: it raises `RuntimeError(msg)`"
