@@ -144,11 +144,11 @@ def _ce_bwd(input, t, lse, a, block, eps, s, cap, inplace=False):
     if inplace and dx.data_ptr() == input.data_ptr(): torch.autograd.graph.increment_version(input)   # input now holds the gradient
     return dx.view(input.shape)
 
-# %% ../nbs/13_kernel.ipynb #2ff958ce
+# %% ../nbs/13_kernel.ipynb #7fd6dee0
 class _CrossEntropy(torch.autograd.Function):
     "Cross-entropy by the Triton kernels; returns (loss, lse), the lse saved for backward, which recomputes the softmax from it"
     @staticmethod
-    @eager
+    @eager   # inside torch.compile: run as it is (a graph break)
     def forward(input, target, inplace=False, block=None, ignore_index=-100, reduction='mean', label_smoothing=0., lse_square_scale=0., softcap=None):
         t, block, (reduction, eps, s, cap, ignore_index) = check_kernel_ce_args(input, target, inplace, block, ignore_index, reduction, label_smoothing, lse_square_scale, softcap, HAS_TRITON, interpreted())
         loss, lse = _ce_fwd(input, t, ignore_index, block, eps, s, cap)
