@@ -123,7 +123,7 @@ def _ce_bwd_kernel(x_ptr, t_ptr, lse_ptr, a_ptr, dx_ptr, stride, V, BLOCK: tl.co
             p = tl.exp(z - lse)                                          # the softmax, from the saved lse
             if S: p = p * (1 + 2 * tl.full((), S, ACC) * lse)            # z-loss: d(S lse^2) = 2 S lse p
             G = p - tl.where(cols == t, 1 - eps, 0.) - eps / V
-            if CAP: G = G * (1 - (z / CAP) * (z / CAP))                  # through the cap: 1 - tanh^2
+            if CAP: G = G * (1 - z * z / tl.full((), CAP * CAP, ACC))    # through the cap: 1 - tanh^2 = 1 - (z/CAP)^2
             tl.store(dx_ptr + cols, G * a, mask=cols < V)
 
 # %% ../nbs/13_kernel.ipynb #5b35c7fe
