@@ -113,13 +113,13 @@ def _main_not_reimported():
     finally:
         main.__dict__.pop('__spec__', None); main.__dict__.update(saved)
 
-# %% ../nbs/appendix/launch.ipynb #c526abdc
+# %% ../nbs/appendix/launch.ipynb #29975784
 def run_vocab_parallel(world_size:int=2, # number of processes (ranks)
                        N:int=16, # rows of h
                        d:int=8, # hidden size
                        V:int=37, # vocabulary size, split over the ranks
                        seed:int=0, # seed of `make_problem`
-                       timeout:float=60, # seconds for the whole run; stragglers are killed
+                       timeout:float=180, # seconds for the whole run; stragglers are killed (generous: two fresh Pythons import torch on a busy machine)
                        options:dict|None=None, # keyword options of `vocab_parallel_cross_entropy` (ignore_index, reduction, ...)
                       )->list:
     "Run vocab-parallel cross-entropy on `world_size` gloo processes; one dict of results per rank."
@@ -151,10 +151,10 @@ def run_vocab_parallel(world_size:int=2, # number of processes (ranks)
         return [dict(torch.load(Path(tmp) / f'rank{r}.pt'), destroyed=(Path(tmp) / f'rank{r}.destroyed').read_text() == 'True')
                 for r in range(world_size)]
 
-# %% ../nbs/appendix/launch.ipynb #43e89e93
+# %% ../nbs/appendix/launch.ipynb #b91ce57c
 def run_vocab_parallel_check(world_size:int=2, # number of processes (ranks)
                              N:int=16, d:int=8, V:int=37, seed:int=0, # the problem
-                             timeout:float=60, # seconds for the whole run
+                             timeout:float=180, # seconds for the whole run
                              verbose:bool=False, # print each rank's loss and all-reduce counts
                              options:dict|None=None, # keyword options of `vocab_parallel_cross_entropy`
                             )->bool:
