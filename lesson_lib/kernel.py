@@ -116,7 +116,7 @@ def _ce_bwd_kernel(x_ptr, t_ptr, lse_ptr, a_ptr, dx_ptr, stride, V, BLOCK: tl.co
     a, lse, t = tl.load(a_ptr + row), tl.load(lse_ptr + row), tl.load(t_ptr + row)   # a: d(loss)/d(row's loss), 0 if ignored
     for start in range(0, V, BLOCK):
         cols = start + tl.arange(0, BLOCK)
-        if a == 0: tl.store(dx_ptr + cols, tl.zeros((BLOCK,), ACC), mask=cols < V)   # exactly 0, logits not read
+        if a == 0: tl.store(dx_ptr + cols, tl.full((BLOCK,), 0, ACC), mask=cols < V)   # exactly 0, logits not read
         else:
             z = tl.load(x_ptr + cols, mask=cols < V, other=0.).to(ACC)
             if CAP: z = _softcap(z, CAP)
