@@ -7,14 +7,17 @@ Fails (exit 1) on:
 - warnings in outputs: `Warning:` lines, `FutureWarning`/`DeprecationWarning`/`UserWarning`, torch's `No CUDA runtime is found`;
 - progress-bar frames in text outputs: carriage returns, tqdm-style `NN%|███|` bars;
 - process words in prose (markdown cells): "the issue", "issue's", "this issue", "the ticket", "as a first version did".
-Prints the shape of every lesson (cells, median and longest code cell in lines); with --strict-shape a lesson over the
-limits (more than 40 cells, a code cell over 20 lines, a median code cell over 6 lines) fails too.
+Prints the shape of every lesson (cells, median and longest code cell in lines, median markdown cell in characters,
+`raise` statements, recap and exercises); with --strict-shape a lesson over the limits fails too: more than 40 cells,
+a code cell over 20 lines, a median code cell over 4 lines, a median markdown cell over 300 characters, more than one
+`raise` (argument checks belong in an appendix module), no `## Recap`, fewer than 3 exercises.
 Standard library only; run from anywhere: `python tools/check_notebooks.py [--strict-shape] [NOTEBOOK ...]`."""
 import argparse, json, os, re, statistics, subprocess, sys, sysconfig, tempfile
 from pathlib import Path
 
 root = Path(__file__).resolve().parent.parent
-MAX_CELLS, MAX_LINES, MAX_MEDIAN = 40, 20, 6
+MAX_CELLS, MAX_LINES, MAX_MEDIAN, MAX_MD, MAX_RAISE, MIN_EX = 40, 20, 4, 300, 1, 3
+LESSON = re.compile(r'\d\d[a-z]?_.*\.ipynb')
 
 def machine_paths():
     "Absolute folders of the machine that ran the notebooks, each ending in a separator."
@@ -49,10 +52,16 @@ def hygiene(p:Path)->list:
     return out
 
 def shape(p:Path)->tuple:
-    "(cells, median code cell lines, longest code cell lines) of the notebook `p`."
+    "(cells, median code cell lines, longest code cell lines, median markdown characters, raises, has recap, exercises) of the notebook `p`."
     cells = json.loads(p.read_text(encoding='utf-8'))['cells']
-    L = [len(''.join(c['source']).splitlines()) for c in cells if c['cell_type'] == 'code'] or [0]
-    return len(cells), statistics.median(L), max(L)
+    src = lambda c: ''.join(c['source'])
+    L = [len(src(c).splitlines()) for c in cells if c['cell_type'] == 'code'] or [0]
+    M = [len(src(c)) for c in cells if c['cell_type'] == 'markdown'] or [0]
+    raises = sum(len(re.findall(r'\braise\b', src(c))) for c in cells if c['cell_type'] == 'code')
+    md = [src(c) for c in cells if c['cell_type'] == 'markdown']
+    recap = any(re.search(r'^## (recap|summary)', s, re.I | re.M) for s in md)
+    ex = next((s for s in md if re.search(r'^## exercises', s, re.I | re.M)), '')
+    return len(cells), statistics.median(L), max(L), statistics.median(M), raises, recap, len(re.findall(r'^\s*(?:\d+\.|-)\s', ex, re.M))
 
 def committed():
     "The notebooks under nbs/ that git tracks (every one under nbs/ outside a git checkout)."
@@ -63,17 +72,20 @@ def committed():
 def main():
     a = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     a.add_argument('notebooks', nargs='*', type=Path, help='notebooks to check (default: every committed notebook under nbs/)')
-    a.add_argument('--strict-shape', action='store_true', help=f'fail on lessons over {MAX_CELLS} cells, a code cell over {MAX_LINES} lines or a median over {MAX_MEDIAN}')
+    a.add_argument('--strict-shape', action='store_true', help='fail on lessons over the shape limits too (see the module docstring)')
     args = a.parse_args()
     nbs = [p.resolve() for p in args.notebooks] or committed()
     problems = [b for p in nbs for b in hygiene(p)]
     shape_problems = []
-    print(f"{'lesson':28s} {'cells':>5s} {'median':>6s} {'max':>4s}")
-    for p in (p for p in nbs if re.fullmatch(r'\d\d_.*\.ipynb', p.name) and p.parent.name == 'nbs'):
-        n, med, mx = shape(p)
+    print(f"{'lesson':28s} {'cells':>5s} {'median':>6s} {'max':>4s} {'md':>4s} {'raise':>5s} {'ex':>3s}")
+    for p in (p for p in nbs if LESSON.fullmatch(p.name) and p.parent.name == 'nbs'):
+        n, med, mx, mdm, raises, recap, ex = shape(p)
         over = [w for w, bad in ((f'{n} cells > {MAX_CELLS}', n > MAX_CELLS), (f'a code cell of {mx} lines > {MAX_LINES}', mx > MAX_LINES),
-                                 (f'median {med} > {MAX_MEDIAN}', med > MAX_MEDIAN)) if bad]
-        print(f"{p.name:28s} {n:5d} {med:6g} {mx:4d}  {'; '.join(over)}")
+                                 (f'median code cell {med} lines > {MAX_MEDIAN}', med > MAX_MEDIAN),
+                                 (f'median markdown cell {mdm:.0f} characters > {MAX_MD}', mdm > MAX_MD),
+                                 (f'{raises} raise statements > {MAX_RAISE} (argument checks belong in nbs/appendix/checks.ipynb)', raises > MAX_RAISE),
+                                 ('no ## Recap', not recap), (f'{ex} exercises < {MIN_EX}', ex < MIN_EX)) if bad]
+        print(f"{p.name:28s} {n:5d} {med:6g} {mx:4d} {mdm:4.0f} {raises:5d} {ex:3d}  {'; '.join(over)}")
         shape_problems += [f"{p.name}: {w}" for w in over]
     for b in problems: print('  -', os.path.relpath(b, root) if b.startswith(str(root)) else b)
     print(f"{len(nbs)} notebooks: {len(problems)} hygiene problems; {len(shape_problems)} lesson-shape problems"
