@@ -102,11 +102,11 @@ def _public_defs(src):
 
 def _sig_line(nm, obj):
     "nbdev's show_doc signature: `name (arg:type=default, ...)->ret`."
-    from fastcore.docments import _show_param
+    from fastcore.docments import _show_param, _fmt_anno   # how nbdev's show_doc writes parameters and annotations
     try: sig = inspect.signature(obj)
     except (ValueError, TypeError): return nm
     params = [_show_param(p) for p in sig.parameters.values() if p.name != 'self']
-    ret = '' if sig.return_annotation is inspect.Signature.empty else '->' + inspect.formatannotation(sig.return_annotation)
+    ret = '' if sig.return_annotation is inspect.Signature.empty else '->' + _fmt_anno(sig.return_annotation)
     return f"{nm} ({', '.join(params)}){ret}"
 
 def show_doc(nm, node, modname, cfg):

@@ -115,6 +115,7 @@ def run(site, shots, browser, shot_lesson=None, timeout=30):
         full = lambda p: (lambda f, c, a: f and a)(*expected(notebook_of(p))) and has_math(notebook_of(p))
         shot_lesson = next((p for p in lessons if full(p)), lessons[0] if lessons else None)
     shots.mkdir(parents=True, exist_ok=True)
+    for old in shots.glob('*.png'): old.unlink()
     with sync_playwright() as pw, tempfile.TemporaryDirectory() as profile:
         # Every host name but the server's resolves to nothing, so no request leaves the machine; each one is
         # reported. (Not playwright's request routing, which would also turn off the cache.)
