@@ -16,20 +16,22 @@ because in a course the exported code is the lesson. Folders without an index no
 
 Math is typeset in the browser by MathJax 3.2.2 (`tex-chtml-full.js`, the bundle nbdev's Quarto sites load from a CDN),
 copied into the site from the PyPI package `django-static-mathjax` (MathJax's own release files; no Django needed);
-figures are data URIs.
-Nothing on any page is fetched from another host.
+figures are data URIs. (The Jupyter project's `jupyter-server-mathjax`, MathJax 2.7, was tried first and dropped: the
+browser test caught its HTML-CSS output asking for an `about:blank` font on every page, a console error, and for TeX
+.otf fonts the package does not ship.) Nothing on any page is fetched from another host.
 
 Why nbconvert with a template of ours (tools/site/course/), measured on this project's 50 notebooks, 2 cores:
 - nbconvert 7.17 is maintained by the Jupyter project, already in the dev extra (tools/make_readme.py uses it), and
   renders outputs exactly as JupyterLab does (its `lab` cell markup; HTML, ANSI and image outputs as committed).
-  This whole build takes about 20 s, most of it importing lesson_lib (torch) for the API reference.
+  This whole build takes 15-21 s of CPU (one core; a quarter of it importing lesson_lib and torch for the API
+  reference), so about 20 s on two idle cores, and 55-80 s of wall time on a shared machine with a load of 8-14.
 - mkdocs-material + mkdocs-jupyter (16 more packages): 49 s for the same notebooks, 40 MB of output, Google Fonts
   requested by default; mkdocs-jupyter is nbconvert underneath, and Material for MkDocs announces its end of life
   (May 2027, "Zensical is its maintained successor") at every build.
 - Sphinx 9 + myst-nb 1.4 + pydata-sphinx-theme (23 more packages): 16 s, but MathJax from a CDN by default, no
   heading anchors by default (the course's `06_nll.ipynb#the-gradient-of-cross-entropy` links broke), a toctree
   to maintain by hand, and it knows nothing of nbdev's `#|` directives or show_doc.
-Any of them needs the nbdev processing done here; nbconvert needs nothing else.
+Both would still need the nbdev processing done here; nbconvert needs nothing beyond it.
 """
 import argparse, ast, configparser, html, importlib, inspect, json, os, posixpath, re, shutil, sys, time, warnings
 from pathlib import Path
