@@ -9,8 +9,9 @@ import numpy as np, torch
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['check_tensor', 'check_int', 'check_real', 'check_choice', 'same_device', 'check_ce_options', 'check_ce_target',
-           'check_hW']
+__all__ = ['KERNEL_DTYPES', 'check_tensor', 'check_int', 'check_real', 'check_choice', 'same_device', 'check_ce_options',
+           'check_ce_target', 'check_hW', 'check_block', 'check_kernel_input', 'check_kernel_ce_args',
+           'check_vocab_range', 'check_vp_args', 'check_vp_owners']
 
 # %% ../nbs/appendix/checks.ipynb #6d10f249
 def check_tensor(x, # the argument
@@ -124,3 +125,82 @@ def check_hW(h, # hidden states (..., d)
     if W.ndim != 2 or W.shape[1] != h.shape[-1]: raise ValueError(f"{Wname} must be (V, d) with d = {h.shape[-1]} like h, got {Wname}.shape={tuple(W.shape)}")
     if W.shape[0] == 0: raise ValueError(f"{Wname} must have at least one row (V >= 1), got {Wname}.shape={tuple(W.shape)}")
     if h.device != W.device: raise ValueError(f"h and {Wname} must be on one device, got {h.device} and {W.device}")
+
+# %% ../nbs/appendix/checks.ipynb #882b9cf5
+KERNEL_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)  # what the kernels load
+
+def check_block(block, # columns per step of a kernel's loop over a row: a power of 2, or None for the default
+               )->int|None:
+    "`block` as an `int` if it is a power of 2 (a Python, NumPy or 0-d torch integer; not a bool), or None; else a `TypeError`/`ValueError`"
+    if block is None: return None
+    b = check_int(block, 'block', min=1)
+    if b & (b - 1): raise ValueError(f"block must be a power of 2 (columns per step of the loop over a row, e.g. 1024) or None, got {block!r}")
+    return b
+
+# %% ../nbs/appendix/checks.ipynb #dde066df
+def check_kernel_input(x, # logits (..., V)
+                       name:str, # its name, for messages
+                       has_triton:bool, # could `triton` be imported?
+                       interpreted:bool, # do the kernels run through Triton's interpreter?
+                      )->Tensor:
+    "`x` if the Triton kernels can read it here: a (..., V) float16/bfloat16/float32/float64 tensor on a CUDA GPU, or on the CPU through the interpreter"
+    check_tensor(x, name, floating=True)
+    if x.dtype not in KERNEL_DTYPES: raise TypeError(f"{name}.dtype={x.dtype}, expected float16, bfloat16, float32 or float64 (the dtypes the kernels load)")
+    if x.ndim < 1: raise ValueError(f"{name} must be (..., V) with the classes in its last dim, got a 0-d tensor")
+    if not has_triton: raise ImportError("lesson_lib.kernel needs Triton (`pip install triton`; Linux CUDA builds of torch include it)")
+    if x.device.type == 'cuda' or (x.device.type == 'cpu' and interpreted): return x
+    raise ValueError(f"{name} is on {x.device}, but Triton compiles kernels for CUDA GPUs: pass a CUDA tensor, or set "
+                     "TRITON_INTERPRET=1 before importing lesson_lib.kernel (e.g. `TRITON_INTERPRET=1 python ...`) to run them on the CPU through Triton's interpreter")
+
+# %% ../nbs/appendix/checks.ipynb #a2842468
+def check_kernel_ce_args(input, target, # logits (..., V) and class indices (...)
+                         inplace, block, # `kernel.cross_entropy`'s own arguments
+                         ignore_index, reduction, label_smoothing, lse_square_scale, softcap, # the options of the fused cross-entropies
+                         has_triton:bool, interpreted:bool, # can the kernels run here? (see `check_kernel_input`)
+                        )->tuple: # (target as flat int64, block, (reduction, label_smoothing, lse_square_scale, softcap, ignore_index))
+    "The arguments of `kernel.cross_entropy`, checked and converted, each bad one with a `TypeError`/`ValueError` naming it"
+    check_kernel_input(input, 'input', has_triton, interpreted)
+    if not isinstance(inplace, (bool, np.bool_)): raise TypeError(f"inplace must be True or False, got {inplace!r}")
+    opts = check_ce_options(reduction, label_smoothing, lse_square_scale, softcap, ignore_index)
+    t = check_ce_target(target, tuple(input.shape[:-1]), input.shape[-1], input.device, opts[-1])
+    return t, check_block(block), opts
+
+# %% ../nbs/appendix/checks.ipynb #534fba2f
+def check_vocab_range(V, rank, world_size, # the vocabulary size, this rank, the number of ranks
+                     )->tuple: # (V, rank, world_size) as ints
+    "`(V, rank, world_size)` as ints if every one of `world_size` ranks can own a row of `V` and `0 <= rank < world_size`"
+    V, rank, world_size = check_int(V, 'V'), check_int(rank, 'rank'), check_int(world_size, 'world_size', min=1)
+    if not 0 <= rank < world_size: raise ValueError(f"rank must be in [0, {world_size}), got {rank}")
+    if V < world_size: raise ValueError(f"V must be >= world_size so that every rank owns a row, got V={V}, world_size={world_size}")
+    return V, rank, world_size
+
+# %% ../nbs/appendix/checks.ipynb #138be08a
+def check_vp_args(h, W_shard, target, # hidden states (..., d), this rank's rows of W (V_r, d), class indices (...)
+                  vocab_start, V, # the first row this rank owns, the size of the whole vocabulary
+                  ignore_index, reduction, label_smoothing, lse_square_scale, softcap, # the options of the fused cross-entropies
+                 )->tuple: # (target as flat int64, vocab_start, V, (reduction, label_smoothing, lse_square_scale, softcap, ignore_index))
+    "The arguments of `vocab_parallel_cross_entropy` on this rank, checked and converted, before any collective"
+    import torch.distributed as dist
+    if not dist.is_available() or not dist.is_initialized():
+        raise RuntimeError("vocab_parallel_cross_entropy needs an initialised process group (dist.init_process_group); see lesson_lib.launch.run_vocab_parallel")
+    check_hW(h, W_shard, 'W_shard')
+    vocab_start, V = check_int(vocab_start, 'vocab_start', min=0), check_int(V, 'V', min=1)
+    if vocab_start + W_shard.shape[0] > V:
+        raise ValueError(f"W_shard's rows [{vocab_start}, {vocab_start + W_shard.shape[0]}) must lie in the vocabulary [0, {V}): check vocab_start and V")
+    opts = check_ce_options(reduction, label_smoothing, lse_square_scale, softcap, ignore_index)
+    return check_ce_target(target, tuple(h.shape[:-1]), V, h.device, opts[-1], rows='h'), vocab_start, V, opts
+
+# %% ../nbs/appendix/checks.ipynb #4647f754
+def check_vp_owners(owners:Tensor, # (M,) int: how many ranks own each row's target (all-reduced)
+                    valid:Tensor, # (M,) bool: the rows that are not ignored
+                    rows:int, # the rows of all the shards (all-reduced)
+                    lead:tuple, # the target's shape, to name a row
+                    V:int, # the vocabulary size
+                   )->None:
+    "The same `ValueError` on every rank unless each valid row's target has exactly one owner and the shards hold `V` rows in all"
+    bad = (owners != valid.long()).nonzero()
+    if len(bad):
+        i = int(bad[0, 0])
+        raise ValueError(f"the target of row {_at(i, lead)} is owned by {int(owners[i])} ranks, expected {int(valid[i])}: "
+                         f"the W_shard of the ranks must cover the vocabulary [0, {V}) once (check vocab_start on each rank)")
+    if int(rows) != V: raise ValueError(f"the W_shard of the ranks hold {int(rows)} rows in all, but V = {V}: they must cover the vocabulary [0, {V}) once")
