@@ -5,20 +5,16 @@
 # %% auto #0
 __all__ = ['reduce_loss', 'nll', 'cross_entropy', 'accuracy']
 
-# %% ../nbs/06_nll.ipynb #12f65fd0
+# %% ../nbs/06_nll.ipynb #ab66fa64
 import torch
 from torch import Tensor
 from .softmax import log_softmax
 from .checks import check_loss_inputs
 from .checks import check_logits, check_target, check_loss_args   # the 2-d checks lessons 08, 09 and 11 import from here
 
-# %% ../nbs/06_nll.ipynb #445f53fe
-def reduce_loss(loss:Tensor, # per-entry losses (M,), 0 where ignored
-                reduction:str, # 'mean', 'sum' or 'none'
-                total:Tensor, # what 'mean' divides by: the summed weights of the entries that count
-                shape:tuple, # the shape 'none' returns
-               )->Tensor:
-    "Reduce as torch does: 'none' in `shape`, 'sum', or 'mean' = sum / total (`nan` when nothing counts)"
+# %% ../nbs/06_nll.ipynb #e93b6c84
+def reduce_loss(loss, reduction, total, shape):
+    "Reduce per-entry losses as torch does: 'none' in `shape`, 'sum', or 'mean' = sum / `total` (the weights that count; 0/0 is `nan`)"
     return loss.view(shape) if reduction == 'none' else loss.sum() if reduction == 'sum' else loss.sum() / total
 
 def _reduce(loss, reduction): return loss.mean() if reduction == 'mean' else loss.sum() if reduction == 'sum' else loss   # lesson 08's
@@ -37,7 +33,7 @@ def nll(input:Tensor, # log-probabilities (C,), (N, C) or (N, C, d1, ...)
     loss = torch.where(keep, -x[torch.arange(len(t), device=x.device), t] * wt, 0)
     return reduce_loss(loss, reduction, wt.sum(), shape)
 
-# %% ../nbs/06_nll.ipynb #72ad4adc
+# %% ../nbs/06_nll.ipynb #338cee48
 def cross_entropy(input:Tensor, # logits (C,), (N, C) or (N, C, d1, ...)
                   target:Tensor, # class indices as for `nll`, or class probabilities of input's shape
                   weight:Tensor|None=None, # (C,) class weights
@@ -56,7 +52,7 @@ def cross_entropy(input:Tensor, # logits (C,), (N, C) or (N, C, d1, ...)
     if eps: loss = (1 - eps) * loss - eps / C * torch.where(keep, (logp * w).sum(-1), 0)
     return reduce_loss(loss, reduction, torch.where(keep, w[torch.where(keep, t, 0)], 0).sum(), shape)
 
-# %% ../nbs/06_nll.ipynb #707a7c39
+# %% ../nbs/06_nll.ipynb #2bb58f40
 def accuracy(out:Tensor, # (N, C) logits or probabilities
              target:Tensor, # (N,) integer class indices
             )->Tensor: # 0-d float tensor in [0, 1]
