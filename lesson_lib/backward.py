@@ -12,7 +12,7 @@ from .options import softcapped, row_loss, reduce_rows, row_scale, logits_grad
 from .launch import OpaqueBackward, batched, eager
 
 # %% auto #0
-__all__ = ['LogSoftmax', 'CrossEntropy', 'cross_entropy']
+__all__ = ['LogSoftmax', 'CrossEntropy', 'cross_entropy', 'no_double_backward']
 
 # %% ../nbs/09_backward.ipynb #8de7b0d2
 class LogSoftmax(torch.autograd.Function):
@@ -90,3 +90,8 @@ def cross_entropy(input:Tensor, # (..., V) logits: float64, float32, or half (fl
     return CrossEntropy.apply(input, target, ignore_index, reduction, label_smoothing, lse_square_scale, softcap)
 
 CrossEntropy.vmap = staticmethod(_ce_vmap)
+
+def no_double_backward(name:str, # the Function's name, for the message
+                      )->None:
+    "Raise a RuntimeError inside a `backward` asked to build a graph (`create_graph=True`); lesson 11's `ChunkedCrossEntropy` calls it"
+    if torch.is_grad_enabled(): raise RuntimeError(f"{name} does not support double backward: its backward uses saved intermediates that autograd does not track, so call backward/autograd.grad without create_graph=True")
