@@ -12,12 +12,13 @@ from torch import Tensor
 from fastprogress.fastprogress import master_bar, progress_bar, IN_NOTEBOOK
 from .model import MLP
 from .loss import cross_entropy, accuracy
+from .checks import check_dataset, check_bs, check_sgd, check_warmup, check_fit_args, check_evaluated, check_finite_losses
 
 # %% ../nbs/07_training.ipynb #48629ff9
 class Dataset:
     "Inputs `x` and targets `y` of the same length, indexed together: `ds[i] == (x[i], y[i])`."
     def __init__(self, x, y):
-        if len(x) != len(y): raise ValueError(f"x and y must have the same length, got {len(x)} and {len(y)}")
+        check_dataset(x, y)
         self.x, self.y = x, y
     def __len__(self): return len(self.x)
     def __getitem__(self, i): return self.x[i], self.y[i]
@@ -29,8 +30,7 @@ class DataLoader:
                  bs:int=64, # batch size (the last batch may be smaller)
                  shuffle:bool=False, # draw a new permutation every epoch
                  seed:int|None=None): # seed of the shuffling generator (None: torch's global random state)
-        if bs < 1: raise ValueError(f"bs must be a positive int, got {bs!r}")
-        self.ds, self.bs, self.shuffle = ds, bs, shuffle
+        self.ds, self.bs, self.shuffle = ds, check_bs(bs), shuffle
         self.gen = None if seed is None else torch.Generator().manual_seed(seed)
     def __len__(self): return math.ceil(len(self.ds) / self.bs)
     def __iter__(self):
@@ -45,7 +45,8 @@ class SGD:
                  lr:float, # learning rate
                  mom:float=0., # momentum
                  wd:float=0.): # L2 weight decay, added to the gradient
-        self.params, self.lr, self.mom, self.wd = list(params), lr, mom, wd
+        self.lr, self.mom, self.wd = check_sgd(lr, mom, wd)
+        self.params = list(params)
         self.vs = [None] * len(self.params)
     @torch.no_grad()
     def step(self):
@@ -72,7 +73,7 @@ def evaluate(model, # callable on a batch
             tot_loss += loss_func(out, yb, reduction='sum').item()
             tot_acc += accuracy(out, yb).item() * len(yb)
             n += len(yb)
-    if n == 0: raise ValueError("evaluate: dl gave no items; expected at least one batch")
+    check_evaluated(n)
     return tot_loss / n, tot_acc / n
 
 # %% ../nbs/07_training.ipynb #a7bc21f6
@@ -96,18 +97,6 @@ def _record(epoch, bl, valid, t):
     return dict(epoch=epoch, train_loss=sum(b) / len(b), valid_loss=valid[0], valid_accuracy=valid[1], seconds=t, batch_losses=b)
 
 # %% ../nbs/07_training.ipynb #ff9d07e6
-def _check_fit_args(epochs, train_dl, valid_dl):
-    if not (isinstance(epochs, int) and epochs >= 1): raise ValueError(f"fit: epochs={epochs!r}; expected a positive int")
-    for k, dl in (('train_dl', train_dl), ('valid_dl', valid_dl)):
-        if len(dl) == 0: raise ValueError(f"fit: {k} is empty (0 batches); expected at least one batch")
-
-def _check_finite(bl:Tensor, epoch:int):
-    "Raise `FloatingPointError` at the first batch loss of the epoch that is not finite."
-    if (ok := bl.isfinite()).all(): return
-    i = int((~ok).nonzero()[0])
-    raise FloatingPointError(f"fit: the training loss is {bl[i].item()} at epoch {epoch}, step {i + 1} of {len(bl)}: "
-                             "training diverged; try a smaller learning rate")
-
 def _log(h, epochs, mb=None):
     "Write the epoch line of `h`: through the master bar `mb` if given, else plainly."
     line = (f"epoch {h['epoch']:3d}/{epochs}  train_loss {h['train_loss']:.4f}  valid_loss {h['valid_loss']:.4f}  "
@@ -124,13 +113,13 @@ def fit(model, # callable on a batch, with `parameters()`: an `MLP` or an `nn.Mo
         progress:bool=True, # a line per epoch; progress bars too in a notebook or a terminal
        )->list: # one dict per epoch: epoch, train_loss, valid_loss, valid_accuracy, seconds, batch_losses
     "Train `model` with `opt` on `train_dl` for `epochs`, evaluating on `valid_dl` after each epoch."
-    _check_fit_args(epochs, train_dl, valid_dl)
+    check_fit_args(epochs, train_dl, valid_dl)
     n, bars = epochs * len(train_dl), progress and (IN_NOTEBOOK or sys.stdout.isatty())  # bars: not in a log file or a pipe
     lrs = None if sched is None else (sched(i / n) for i in range(n))
     mb, hist, t0 = master_bar(range(epochs)) if bars else range(epochs), [], time.perf_counter()
     for epoch in mb:
         bl = train_epoch(model, opt, progress_bar(train_dl, parent=mb) if bars else train_dl, loss_func, lrs)
-        _check_finite(bl, epoch + 1)  # once per epoch: no GPU sync per step
+        check_finite_losses(bl, epoch + 1)  # once per epoch: no GPU sync per step
         hist.append(_record(epoch + 1, bl, evaluate(model, valid_dl, loss_func), time.perf_counter() - t0))
         if progress: _log(hist[-1], epochs, mb if bars else None)
     return hist
@@ -161,7 +150,7 @@ def warmup_cos(lr_max:float, # peak learning rate
                warmup:float=0.1, # fraction of training spent warming up linearly from 0, in [0, 1)
               ):
     "Schedule for `fit`: linear warm-up to `lr_max`, then cosine decay to 0, as a function of the fraction done."
-    if not 0 <= warmup < 1: raise ValueError(f"warmup_cos: warmup={warmup!r}; expected a fraction in [0, 1)")
+    warmup = check_warmup(warmup)
     def sched(t):
         if t < warmup: return lr_max * t / warmup
         return lr_max * (1 + math.cos(math.pi * (t - warmup) / (1 - warmup))) / 2
