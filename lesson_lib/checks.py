@@ -12,8 +12,8 @@ from torch import Tensor
 __all__ = ['KERNEL_DTYPES', 'check_tensor', 'check_int', 'check_real', 'check_choice', 'same_device', 'check_ce_options',
            'check_ce_target', 'check_hW', 'check_block', 'check_kernel_input', 'check_kernel_ce_args',
            'check_vocab_range', 'check_vp_args', 'check_vp_owners', 'check_splits', 'check_load_mnist',
-           'check_stratified', 'check_idx_shape', 'check_dataset', 'check_bs', 'check_sgd', 'check_warmup',
-           'check_fit_args', 'check_evaluated', 'check_finite_losses', 'check_bench']
+           'check_stratified', 'check_idx_shape', 'check_sizes', 'check_dataset', 'check_bs', 'check_sgd',
+           'check_warmup', 'check_fit_args', 'check_evaluated', 'check_finite_losses', 'check_bench']
 
 # %% ../nbs/appendix/checks.ipynb #6d10f249
 def check_tensor(x, # the argument
@@ -240,6 +240,13 @@ def check_stratified(y, # class labels: a 1-d integer array
 def check_idx_shape(shape:tuple)->None:
     "A `ValueError` unless every dimension of `shape` fits IDX's unsigned 32-bit header fields"
     if any(d >= 2**32 for d in shape): raise ValueError(f"write_idx: x.shape={tuple(shape)}; IDX stores each dimension in 32 bits, expected each < 2**32 = {2**32}")
+
+# %% ../nbs/appendix/checks.ipynb #124d5bbb
+def check_sizes(sizes)->list:
+    "`sizes` as a list if it holds at least two positive ints (a layer's widths, input first), else a `ValueError`"
+    if len(sizes) < 2 or not all(isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in sizes):
+        raise ValueError(f"sizes must be at least two positive ints (input, ..., output), got {sizes!r}")
+    return list(sizes)
 
 # %% ../nbs/appendix/checks.ipynb #8805ab5e
 def check_dataset(x, y)->None:
