@@ -12,7 +12,7 @@ from torch import Tensor
 __all__ = ['KERNEL_DTYPES', 'check_tensor', 'check_int', 'check_real', 'check_choice', 'same_device', 'check_loss_inputs',
            'reduce_loss', 'check_logits', 'check_target', 'check_loss_args', 'check_ce_options', 'check_ce_target',
            'check_hW', 'check_block', 'check_kernel_input', 'check_kernel_ce_args', 'check_vocab_range',
-           'check_vp_args', 'check_vp_owners']
+           'check_vp_args', 'check_vp_owners', 'check_fused_ce_args', 'check_lse_states', 'checked_chunks']
 
 # %% ../nbs/appendix/checks.ipynb #6d10f249
 def check_tensor(x, # the argument
@@ -322,3 +322,37 @@ def check_vp_owners(owners:Tensor, # (M,) int: how many ranks own each row's tar
         raise ValueError(f"the target of row {_at(i, lead)} is owned by {int(owners[i])} ranks, expected {int(valid[i])}: "
                          f"the W_shard of the ranks must cover the vocabulary [0, {V}) once (check vocab_start on each rank)")
     if int(rows) != V: raise ValueError(f"the W_shard of the ranks hold {int(rows)} rows in all, but V = {V}: they must cover the vocabulary [0, {V}) once")
+
+# %% ../nbs/appendix/checks.ipynb #bf48c591
+def check_fused_ce_args(input, target, # logits (..., V) and class indices (...)
+                        ignore_index, reduction, label_smoothing, lse_square_scale, softcap, # the options of the fused cross-entropies
+                       )->tuple: # (target as flat int64, (reduction, label_smoothing, lse_square_scale, softcap, ignore_index))
+    "The arguments of `backward.cross_entropy`, checked and converted, each bad one with a `TypeError`/`ValueError` naming it"
+    check_tensor(input, 'input', floating=True)
+    if input.ndim < 1 or input.shape[-1] == 0: raise ValueError(f"input must be (..., V) with V >= 1 classes in its last dim, got input.shape={tuple(input.shape)}")
+    opts = check_ce_options(reduction, label_smoothing, lse_square_scale, softcap, ignore_index)
+    return check_ce_target(target, tuple(input.shape[:-1]), input.shape[-1], input.device, opts[-1]), opts
+
+# %% ../nbs/appendix/checks.ipynb #f0e8d1b6
+def check_lse_states(a, b, # two `LSEState`s (m, s) to merge
+                    )->tuple: # (a, b), each a pair of tensors
+    "`a` and `b` if each is a pair of tensors `(m, s)` of one shape, the same for both; else a `TypeError`/`ValueError` naming it"
+    for n, x in (('a', a), ('b', b)):
+        if not (isinstance(x, tuple) and len(x) == 2 and all(isinstance(t, Tensor) for t in x)): raise TypeError(f"{n} must be an LSEState (m, s) of two tensors, got {type(x).__name__}")
+        if x[1].shape != x[0].shape: raise ValueError(f"{n}.s must have the shape of {n}.m, got {n}.s.shape={tuple(x[1].shape)} and {n}.m.shape={tuple(x[0].shape)}")
+    if a[0].shape != b[0].shape: raise ValueError(f"a and b must have the same shape, got a.m.shape={tuple(a[0].shape)} and b.m.shape={tuple(b[0].shape)}")
+    return a, b
+
+# %% ../nbs/appendix/checks.ipynb #072c7b5e
+def checked_chunks(chunks, # an iterable of tensors, pieces of the last dim of one row (or batch of rows)
+                  ):
+    "Yield each chunk (a 0-d one as a row of one), checked lazily: real tensors with the leading shape of the first; at least one"
+    if isinstance(chunks, Tensor): raise TypeError("chunks must be an iterable of tensors, got a single Tensor (pass x.split(n, dim=-1) or [x])")
+    lead = None
+    for i, c in enumerate(chunks):
+        if not isinstance(c, Tensor) or c.is_complex(): raise TypeError(f"chunks[{i}] must be a real torch.Tensor, got {getattr(c, 'dtype', type(c).__name__)}")
+        c = c[None] if c.ndim == 0 else c
+        if lead is None: lead = c.shape[:-1]
+        elif c.shape[:-1] != lead: raise ValueError(f"chunks[{i}] has leading shape {tuple(c.shape[:-1])}, expected {tuple(lead)} as chunks[0] (chunks split the last dim)")
+        yield c
+    if lead is None: raise ValueError("chunks is empty: online_logsumexp needs at least one tensor")
