@@ -10,11 +10,12 @@ from torch import Tensor
 
 # %% auto #0
 __all__ = ['KERNEL_DTYPES', 'check_tensor', 'check_int', 'check_real', 'check_choice', 'same_device', 'check_loss_inputs',
-           'check_logits', 'check_target', 'check_loss_args', 'check_ce_options', 'check_ce_target', 'check_hW',
-           'check_block', 'check_kernel_input', 'check_kernel_ce_args', 'check_vocab_range', 'check_vp_args',
-           'check_vp_owners', 'check_fused_ce_args', 'check_lse_states', 'checked_chunks', 'check_splits',
-           'check_load_mnist', 'check_stratified', 'check_idx_shape', 'check_sizes', 'check_dataset', 'check_bs',
-           'check_sgd', 'check_warmup', 'check_fit_args', 'check_evaluated', 'check_finite_losses', 'check_bench']
+           'reduce_loss', 'check_logits', 'check_target', 'check_loss_args', 'check_ce_options', 'check_ce_target',
+           'check_hW', 'check_block', 'check_kernel_input', 'check_kernel_ce_args', 'check_vocab_range',
+           'check_vp_args', 'check_vp_owners', 'check_fused_ce_args', 'check_lse_states', 'checked_chunks',
+           'check_splits', 'check_load_mnist', 'check_stratified', 'check_idx_shape', 'check_sizes', 'check_dataset',
+           'check_bs', 'check_sgd', 'check_warmup', 'check_fit_args', 'check_evaluated', 'check_finite_losses',
+           'check_bench']
 
 # %% ../nbs/appendix/checks.ipynb #6d10f249
 def check_tensor(x, # the argument
@@ -128,6 +129,17 @@ def check_loss_inputs(input, # log-probabilities or logits: (C,), (N, C) or (N, 
     t = target.reshape(-1).long()   # once; a uint8 index would be read as a boolean mask
     if t.device.type != 'meta': _check_classes(t, C, ignore_index, lead)   # a meta tensor has no values to check
     return rows(input), t, w, lead
+
+# %% ../nbs/appendix/checks.ipynb #75adae6e
+def reduce_loss(loss:Tensor, # (M,) per-entry losses, 0 where ignored
+                reduction:str, # 'none', 'sum' or 'mean'
+                total:Tensor, # the divisor of 'mean': the sum of the weights that count
+                shape:tuple, # the shape 'none' returns: the target's
+               )->Tensor:
+    "Reduce per-entry losses as torch does: 'none' in `shape`, 'sum', or 'mean' = sum / `total` (0/0 is `nan`)"
+    return loss.view(shape) if reduction == 'none' else loss.sum() if reduction == 'sum' else loss.sum() / total
+
+def _reduce(loss, reduction): return loss.mean() if reduction == 'mean' else loss.sum() if reduction == 'sum' else loss   # fast.cross_entropy's (lesson 08)
 
 # %% ../nbs/appendix/checks.ipynb #5c316dda
 def check_logits(x, # logits or log-probabilities, (N, C)
