@@ -15,7 +15,7 @@ from .naive import naive_log_softmax
 from .logprob import logprob_log_softmax
 _all_ = ['naive_log_softmax', 'logprob_log_softmax']
 
-# %% ../nbs/03_logsumexp.ipynb #7c193c40
+# %% ../nbs/03_logsumexp.ipynb #ba8e8fad
 def _shift(x:Tensor, # input, already float32 or float64
            dim, # dimension(s) to reduce
           )->Tensor:
@@ -31,7 +31,7 @@ def _prep(x, dim, ints=False, dtype=None, multi=False)->tuple: # (x to compute w
     dt = x.dtype if x.is_floating_point() else torch.get_default_dtype()
     return x.to(torch.float32 if dt in _half else dt), dt, dim
 
-# %% ../nbs/03_logsumexp.ipynb #eb36c3b2
+# %% ../nbs/03_logsumexp.ipynb #c3b9894b
 def logsumexp(x:Tensor, # input tensor
               dim=-1, # dimension, or tuple of dimensions, to reduce
               keepdim:bool=False, # keep the reduced dims with size 1?
