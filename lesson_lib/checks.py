@@ -9,13 +9,13 @@ import numpy as np, torch
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['KERNEL_DTYPES', 'check_tensor', 'check_int', 'check_real', 'check_choice', 'same_device', 'check_loss_inputs',
-           'reduce_loss', 'check_logits', 'check_target', 'check_loss_args', 'check_ce_options', 'check_ce_target',
-           'check_hW', 'check_block', 'check_kernel_input', 'check_kernel_ce_args', 'check_vocab_range',
-           'check_vp_args', 'check_vp_owners', 'check_fused_ce_args', 'check_lse_states', 'checked_chunks',
-           'check_splits', 'check_load_mnist', 'check_stratified', 'check_idx_shape', 'check_sizes', 'check_dataset',
-           'check_bs', 'check_sgd', 'check_warmup', 'check_fit_args', 'check_evaluated', 'check_finite_losses',
-           'check_bench']
+__all__ = ['KERNEL_DTYPES', 'check_tensor', 'check_int', 'check_real', 'check_choice', 'same_device', 'check_dim', 'check_dims',
+           'check_softmax_args', 'check_loss_inputs', 'reduce_loss', 'check_logits', 'check_target', 'check_loss_args',
+           'check_ce_options', 'check_ce_target', 'check_hW', 'check_block', 'check_kernel_input',
+           'check_kernel_ce_args', 'check_vocab_range', 'check_vp_args', 'check_vp_owners', 'check_fused_ce_args',
+           'check_lse_states', 'checked_chunks', 'check_splits', 'check_load_mnist', 'check_stratified',
+           'check_idx_shape', 'check_sizes', 'check_dataset', 'check_bs', 'check_sgd', 'check_warmup', 'check_fit_args',
+           'check_evaluated', 'check_finite_losses', 'check_bench']
 
 # %% ../nbs/appendix/checks.ipynb #6d10f249
 def check_tensor(x, # the argument
@@ -72,6 +72,47 @@ def same_device(a:torch.device, # a tensor's device
     "Are `a` and `b` the same device? A device without an index matches any index of its type"
     b = torch.device(b)
     return a.type == b.type and (b.index is None or a.index == b.index)
+
+# %% ../nbs/appendix/checks.ipynb #29731e7b
+def check_dim(dim, # the argument: a Python, NumPy or 0-d torch integer; not a bool
+              ndim:int, # the number of dims of the tensor it indexes (a 0-d tensor takes 0 or -1)
+              name:str='dim', # its name, for the message
+             )->int:
+    "`dim` as a non-negative int, else a `TypeError` (not an int) or an `IndexError` (out of range, as torch) naming it"
+    if isinstance(dim, (bool, np.bool_)) or (isinstance(dim, Tensor) and dim.dtype == torch.bool):
+        raise TypeError(f"{name} must be an int, got {name}={dim!r}: a bool is not a dimension (PyTorch rejects it too)")
+    try: d = operator.index(dim)
+    except TypeError: raise TypeError(f"{name} must be an int, got {name}={dim!r}") from None
+    n = max(ndim, 1)
+    if not -n <= d < n: raise IndexError(f"{name}={d} is out of range for a {ndim}-d tensor x: expected {name} in [{-n}, {n-1}]")
+    return d % n
+
+# %% ../nbs/appendix/checks.ipynb #a012ec39
+def check_dims(dim, # an int, or a tuple/list of ints; `()` means every dim, as in `torch.logsumexp`
+               ndim:int, # the number of dims of the tensor they index
+               name:str='dim', # its name, for the message
+              )->tuple: # distinct non-negative dims
+    "`dim` as a tuple of distinct non-negative dims, else a `TypeError`/`IndexError`/`ValueError` naming it"
+    if not isinstance(dim, (tuple, list)): return (check_dim(dim, ndim, name),)
+    ds = tuple(check_dim(d, ndim, name) for d in dim) or tuple(range(max(ndim, 1)))
+    if len(set(ds)) < len(ds): raise ValueError(f"{name}={tuple(dim)!r} names a dimension more than once: expected distinct dims")
+    return ds
+
+# %% ../nbs/appendix/checks.ipynb #df0a7c0b
+def check_softmax_args(x, # the input tensor
+                       dim, # the dim (or, if `multi`, dims) to reduce
+                       dtype=None, # if given, a floating point dtype to cast `x` to first (as torch)
+                       ints:bool=False, # accept integer/bool `x` (as `torch.logsumexp`)?
+                       multi:bool=False, # accept a tuple of dims?
+                      )->tuple: # (x, cast to `dtype` if given; dim, non-negative: an int, or a tuple if `multi`)
+    "The arguments of the softmax family, checked: each bad one gets a `TypeError`/`IndexError`/`ValueError` naming it"
+    check_tensor(x, 'x')
+    if dtype is not None and not (isinstance(dtype, torch.dtype) and dtype.is_floating_point):
+        raise TypeError(f"dtype must be a floating point torch.dtype, got dtype={dtype!r}")
+    if dtype is not None: x = x.to(dtype)
+    if x.is_complex() or not (x.is_floating_point() or ints):
+        raise TypeError(f"x must be a floating point tensor, got x.dtype={x.dtype}; convert it first, e.g. x.float()")
+    return x, (check_dims if multi else check_dim)(dim, x.ndim)
 
 # %% ../nbs/appendix/checks.ipynb #f6446da4
 def _check_classes(t:Tensor, # flat int64 class indices
