@@ -165,10 +165,12 @@ def check_loss_inputs(input, # log-probabilities or logits: (C,), (N, C) or (N, 
     if target.is_floating_point() or target.is_complex() or target.dtype == torch.bool:
         probs = f", or class probabilities of input's shape {tuple(input.shape)}" if label_smoothing is not None else ""
         raise TypeError(f"target must hold integer class indices{probs}; got target.dtype={target.dtype}, target.shape={tuple(target.shape)}")
+    if input.ndim == 1 and tuple(target.shape) == (1,): target = target.reshape(())   # torch accepts (1,) for a (C,) input
     if tuple(target.shape) != lead:
         raise ValueError(f"target.shape={tuple(target.shape)}, expected {lead}: one class index per entry of input without its class dim ({int(input.ndim > 1)})")
     t = target.reshape(-1).long()   # once; a uint8 index would be read as a boolean mask
-    if t.device.type != 'meta': _check_classes(t, C, ignore_index, lead)   # a meta tensor has no values to check
+    # values are checked where Python can see them: not on a meta tensor, nor inside torch.func.vmap/grad (torch's indexing raises there)
+    if t.device.type != 'meta' and not torch._C._functorch.is_functorch_wrapped_tensor(t): _check_classes(t, C, ignore_index, lead)
     return rows(input), t, w, lead
 
 # %% ../nbs/appendix/checks.ipynb #75adae6e
