@@ -12,7 +12,10 @@ from torch import Tensor
 __all__ = ['KERNEL_DTYPES', 'check_tensor', 'check_int', 'check_real', 'check_choice', 'same_device', 'check_loss_inputs',
            'check_logits', 'check_target', 'check_loss_args', 'check_ce_options', 'check_ce_target', 'check_hW',
            'check_chunked_args', 'check_block', 'check_kernel_input', 'check_kernel_ce_args', 'check_vocab_range',
-           'check_vp_args', 'check_vp_owners', 'check_fused_ce_args', 'check_lse_states', 'checked_chunks']
+           'check_vp_args', 'check_vp_owners', 'check_fused_ce_args', 'check_lse_states', 'checked_chunks',
+           'check_splits', 'check_load_mnist', 'check_stratified', 'check_idx_shape', 'check_sizes', 'check_dataset',
+           'check_bs', 'check_sgd', 'check_warmup', 'check_fit_args', 'check_evaluated', 'check_finite_losses',
+           'check_bench']
 
 # %% ../nbs/appendix/checks.ipynb #6d10f249
 def check_tensor(x, # the argument
@@ -359,3 +362,94 @@ def checked_chunks(chunks, # an iterable of tensors, pieces of the last dim of o
         elif c.shape[:-1] != lead: raise ValueError(f"chunks[{i}] has leading shape {tuple(c.shape[:-1])}, expected {tuple(lead)} as chunks[0] (chunks split the last dim)")
         yield c
     if lead is None: raise ValueError("chunks is empty: online_logsumexp needs at least one tensor")
+
+# %% ../nbs/appendix/checks.ipynb #659b4d32
+def check_splits(splits, # the number of splits asked for
+                 fn:str, # the function's name, for the message
+                )->int:
+    "`splits` if it is 2 or 3 (an integer, not a bool), else a `ValueError` naming `fn`"
+    if isinstance(splits, (bool, np.bool_)) or not isinstance(splits, numbers.Integral) or splits not in (2, 3):
+        raise ValueError(f"{fn}: splits={splits!r}; expected 2 (train, valid) or 3 (train, valid, test)")
+    return int(splits)
+
+# %% ../nbs/appendix/checks.ipynb #c87fbe52
+def check_load_mnist(source, path, splits)->None:
+    "Check `load_mnist`'s `source`, `path` and `splits`, each with a `ValueError` naming it"
+    if source not in ('auto', 'embedded', 'full'): raise ValueError(f"load_mnist: source={source!r}; expected 'auto', 'embedded' or 'full'")
+    check_splits(splits, 'load_mnist')
+    if path is not None and source == 'embedded': raise ValueError(f"load_mnist: source='embedded' with path={str(path)!r}; pass one or the other")
+
+# %% ../nbs/appendix/checks.ipynb #d9048378
+def check_stratified(y, # class labels: a 1-d integer array
+                     n_valid, # validation items per class: an int >= 0 that leaves every class a training item
+                    )->tuple: # (y as an array, n_valid as an int)
+    "Check `stratified_split`'s labels and count, each with a `TypeError`/`ValueError` naming it"
+    y = np.asarray(y)
+    if y.ndim != 1 or len(y) == 0: raise ValueError(f"stratified_split: y.shape={y.shape}; expected a non-empty 1-d array of labels")
+    if y.dtype.kind not in 'ui': raise TypeError(f"stratified_split: y.dtype={y.dtype}; expected integer class labels")
+    n = check_int(n_valid, 'n_valid', min=0)
+    cls, k = np.unique(y, return_counts=True)
+    if (k <= n).any(): raise ValueError(f"stratified_split: class {cls[k <= n][0]} has {k[k <= n][0]} items, n_valid={n} leaves none for training")
+    return y, n
+
+# %% ../nbs/appendix/checks.ipynb #f822f661
+def check_idx_shape(shape:tuple)->None:
+    "A `ValueError` unless every dimension of `shape` fits IDX's unsigned 32-bit header fields"
+    if any(d >= 2**32 for d in shape): raise ValueError(f"write_idx: x.shape={tuple(shape)}; IDX stores each dimension in 32 bits, expected each < 2**32 = {2**32}")
+
+# %% ../nbs/appendix/checks.ipynb #124d5bbb
+def check_sizes(sizes)->list:
+    "`sizes` as a list if it holds at least two positive ints (a layer's widths, input first), else a `ValueError`"
+    if len(sizes) < 2 or not all(isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in sizes):
+        raise ValueError(f"sizes must be at least two positive ints (input, ..., output), got {sizes!r}")
+    return list(sizes)
+
+# %% ../nbs/appendix/checks.ipynb #8805ab5e
+def check_dataset(x, y)->None:
+    "A `ValueError` unless `x` and `y` have the same length"
+    if len(x) != len(y): raise ValueError(f"x and y must have the same length, got {len(x)} and {len(y)}")
+
+def check_bs(bs)->int:
+    "`bs` as a positive `int` (Python, NumPy or 0-d torch integer), else a `TypeError`/`ValueError` naming it"
+    try: i = None if isinstance(bs, (bool, np.bool_)) else operator.index(bs)
+    except TypeError: i = None
+    if i is None: raise TypeError(f"bs must be a positive int, got {bs!r} of type {type(bs).__name__}")
+    if i < 1: raise ValueError(f"bs must be a positive int, got {bs!r}")
+    return i
+
+# %% ../nbs/appendix/checks.ipynb #cb385f89
+def check_sgd(lr, mom, wd)->tuple:
+    "`(lr, mom, wd)` as floats, each finite and >= 0 (as `torch.optim.SGD` asks), else a `TypeError`/`ValueError` naming it"
+    return check_real(lr, 'lr', 0.), check_real(mom, 'mom', 0.), check_real(wd, 'wd', 0.)
+
+def check_warmup(warmup)->float:
+    "`warmup` as a fraction in [0, 1), else a `ValueError` naming it"
+    if not (isinstance(warmup, numbers.Real) and 0 <= warmup < 1): raise ValueError(f"warmup_cos: warmup={warmup!r}; expected a fraction in [0, 1)")
+    return float(warmup)
+
+# %% ../nbs/appendix/checks.ipynb #ced79d0c
+def check_fit_args(epochs, train_dl, valid_dl)->None:
+    "Check `fit`'s `epochs` (a positive int) and that neither loader is empty"
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1: raise ValueError(f"fit: epochs={epochs!r}; expected a positive int")
+    for k, dl in (('train_dl', train_dl), ('valid_dl', valid_dl)):
+        if len(dl) == 0: raise ValueError(f"fit: {k} is empty (0 batches); expected at least one batch")
+
+def check_evaluated(n:int)->None:
+    "A `ValueError` when `evaluate` saw no items"
+    if n == 0: raise ValueError("evaluate: dl gave no items; expected at least one batch")
+
+# %% ../nbs/appendix/checks.ipynb #5819f160
+def check_finite_losses(bl:Tensor, # the batch losses of one epoch
+                        epoch:int, # its number, from 1
+                       )->None:
+    "A `FloatingPointError` at the first batch loss of the epoch that is not finite"
+    if (ok := bl.isfinite()).all(): return
+    i = int((~ok).nonzero()[0])
+    raise FloatingPointError(f"fit: the training loss is {bl[i].item()} at epoch {epoch}, step {i + 1} of {len(bl)}: "
+                             "training diverged; try a smaller learning rate")
+
+# %% ../nbs/appendix/checks.ipynb #2becb0f8
+def check_bench(fns, rounds, warmup)->None:
+    "Check `bench`'s `fns` (a non-empty dict), `rounds` (>= 1) and `warmup` (>= 0), each with an error naming it"
+    if not isinstance(fns, dict) or not fns: raise TypeError(f"bench: fns must be a non-empty dict of name -> function, got {fns!r}")
+    check_int(rounds, 'rounds', min=1); check_int(warmup, 'warmup', min=0)
