@@ -5,14 +5,14 @@
 # %% auto #0
 __all__ = ['chunked_cross_entropy', 'ChunkedCrossEntropy']
 
-# %% ../nbs/11_chunked.ipynb #1cfece12
+# %% ../nbs/11_chunked.ipynb #d4c694b4
 import torch, torch.nn.functional as F
 from torch import Tensor
 from .checks import check_chunked_args, check_ce_options
 from .options import softcapped, row_loss, reduce_rows, row_scale, logits_grad
 from .launch import OpaqueBackward, eager, no_vmap
 
-# %% ../nbs/11_chunked.ipynb #c605cd61
+# %% ../nbs/11_chunked.ipynb #fcc92d04
 def _block(h, W, bias, t, lo, hi, ignore_index, eps, s, cap):
     "Rows `lo:hi`: capped logits `z` (float32 for half inputs), their LSE, the valid rows and the row losses"
     acc = torch.float32 if h.dtype in (torch.float16, torch.bfloat16) else h.dtype
@@ -28,7 +28,7 @@ def _block_matmuls(h, W, G, lo, hi, grads):
     if dW is not None: dW.addmm_(G.T, h[lo:hi]) if dW.dtype == h.dtype else dW.add_(G.T @ h[lo:hi])
     if db is not None: db.add_(G.sum(0))
 
-# %% ../nbs/11_chunked.ipynb #18bb7e16
+# %% ../nbs/11_chunked.ipynb #cf390366
 def _block_grads(h, W, z, lse, valid, a, tc, lo, hi, eps, s, cap, grads):
     "The block's `G` from `logits_grad` (`a`: each row's gradient scale), then its matmuls"
     rows = valid.nonzero().squeeze(1)
@@ -39,7 +39,7 @@ def _new_grads(h, W, need):
     acc = torch.float32 if h.dtype in (torch.float16, torch.bfloat16) else h.dtype
     return [torch.zeros(*shape, dtype=acc, device=h.device) if n else None for n, shape in zip(need, (h.shape, W.shape, W.shape[:1]))]
 
-# %% ../nbs/11_chunked.ipynb #50a19065
+# %% ../nbs/11_chunked.ipynb #03eeb139
 def _fast_block(h, W, bias, t, lo, hi, ignore_index, a, grads):
     "Rows `lo:hi` without options, on one (B, V) tensor: logits, then `exp(z - m)`, then `G = a softmax - a onehot`"
     acc = torch.float32 if h.dtype in (torch.float16, torch.bfloat16) else h.dtype
@@ -56,7 +56,7 @@ def _fast_block(h, W, bias, t, lo, hi, ignore_index, a, grads):
         _block_matmuls(h, W, G.to(h.dtype), lo, hi, grads)
     return loss
 
-# %% ../nbs/11_chunked.ipynb #36418dfd
+# %% ../nbs/11_chunked.ipynb #17f3f760
 def _chunked_forward(h, W, bias, t, chunk_size, ignore_index, reduction, eps, s, cap, need):
     "Per-row losses and, for 'mean'/'sum', the gradients for g = 1, block by block over the rows"
     acc = torch.float32 if h.dtype in (torch.float16, torch.bfloat16) else h.dtype
@@ -71,7 +71,7 @@ def _chunked_forward(h, W, bias, t, chunk_size, ignore_index, reduction, eps, s,
         if any(g is not None for g in grads): _block_grads(h, W, z, lse, valid, a[lo:hi], t[lo:hi], lo, hi, eps, s, cap, grads)
     return (torch.cat(losses) if losses else h.new_zeros(0, dtype=acc)), grads
 
-# %% ../nbs/11_chunked.ipynb #639861e1
+# %% ../nbs/11_chunked.ipynb #fe9330bf
 def _scaled_grads(h, W, bias, target, g, dh, dW, db, chunk_size, reduction, eps, s, cap, ignore_index, need):
     "Backward: the forward's gradients times `g`, or for reduction='none' recomputed block by block"
     if reduction == 'none':
@@ -87,7 +87,7 @@ def _scaled_grads(h, W, bias, target, g, dh, dW, db, chunk_size, reduction, eps,
     else: dh, dW, db = [(x if bool(g == 1) else x * g.to(x.dtype)) if n else None for n, x in zip(need, (dh, dW, db))]  # g = 1: no copy of dW
     return (None if dh is None else dh.to(h.dtype).view(h.shape)), (None if dW is None else dW.to(W.dtype)), (None if db is None else db.to(bias.dtype))
 
-# %% ../nbs/11_chunked.ipynb #30e0c068
+# %% ../nbs/11_chunked.ipynb #bdb1aaa3
 class _ChunkedCE(torch.autograd.Function):
     "Cross-entropy of `h @ W.T + bias`; forward returns (loss, dh, dW, dbias), the last three for g = 1 (empty where not needed)"
     @staticmethod
@@ -108,7 +108,7 @@ class _ChunkedCE(torch.autograd.Function):
         dh, dW, db = OpaqueBackward.apply(_scaled_grads, 'chunked_cross_entropy', h, W, bias, target, g, dh, dW, db, ctx.chunk_size, *ctx.opts, need)
         return dh, dW, None, None, db, *[None] * 6
 
-# %% ../nbs/11_chunked.ipynb #01415c4b
+# %% ../nbs/11_chunked.ipynb #1ac2ed5d
 _ChunkedCE.vmap = no_vmap("chunked_cross_entropy cannot be batched by torch.func.vmap: put the batch in the leading dims of h and target instead")
 def chunked_cross_entropy(h:Tensor, # hidden states (..., d), floating point
                           W:Tensor, # unembedding / classifier weights (V, d), h's dtype
@@ -123,7 +123,7 @@ def chunked_cross_entropy(h:Tensor, # hidden states (..., d), floating point
     need = (on and h.requires_grad, on and W.requires_grad, on and bias is not None and bias.requires_grad)
     return _ChunkedCE.apply(h, W, target, chunk_size, bias, ignore_index, reduction, label_smoothing, lse_square_scale, softcap, need)[0]
 
-# %% ../nbs/11_chunked.ipynb #26bd5782
+# %% ../nbs/11_chunked.ipynb #367950a4
 class ChunkedCrossEntropy:
     "`ChunkedCrossEntropy.apply(h, W, target, chunk_size, bias, **options)`: `chunked_cross_entropy` under the name of earlier versions"
     apply = staticmethod(chunked_cross_entropy)
