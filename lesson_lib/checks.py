@@ -11,7 +11,7 @@ from torch import Tensor
 # %% auto #0
 __all__ = ['KERNEL_DTYPES', 'check_tensor', 'check_int', 'check_real', 'check_choice', 'same_device', 'check_dim', 'check_dims',
            'check_softmax_args', 'check_loss_inputs', 'reduce_loss', 'check_logits', 'check_target', 'check_loss_args',
-           'check_ce_options', 'check_ce_target', 'check_hW', 'check_block', 'check_kernel_input',
+           'check_ce_options', 'check_ce_target', 'check_hW', 'check_chunked_args', 'check_block', 'check_kernel_input',
            'check_kernel_ce_args', 'check_vocab_range', 'check_vp_args', 'check_vp_owners', 'check_fused_ce_args',
            'check_lse_states', 'checked_chunks', 'check_splits', 'check_load_mnist', 'check_stratified',
            'check_idx_shape', 'check_sizes', 'check_dataset', 'check_bs', 'check_sgd', 'check_warmup', 'check_fit_args',
@@ -289,6 +289,20 @@ def check_hW(h, # hidden states (..., d)
     if W.ndim != 2 or W.shape[1] != h.shape[-1]: raise ValueError(f"{Wname} must be (V, d) with d = {h.shape[-1]} like h, got {Wname}.shape={tuple(W.shape)}")
     if W.shape[0] == 0: raise ValueError(f"{Wname} must have at least one row (V >= 1), got {Wname}.shape={tuple(W.shape)}")
     if h.device != W.device: raise ValueError(f"h and {Wname} must be on one device, got {h.device} and {W.device}")
+
+# %% ../nbs/appendix/checks.ipynb #94ba7cf1
+def check_chunked_args(h, W, target, chunk_size, bias, # `chunked_cross_entropy`'s own arguments
+                       ignore_index, reduction, label_smoothing, lse_square_scale, softcap, # the options of the fused cross-entropies
+                      )->tuple: # (target as flat int64, chunk_size, (reduction, label_smoothing, lse_square_scale, softcap, ignore_index))
+    "The arguments of `chunked_cross_entropy`, checked and converted, each bad one with a `TypeError`/`ValueError` naming it"
+    check_hW(h, W)
+    if bias is not None:
+        check_tensor(bias, 'bias')
+        if bias.dtype != h.dtype or tuple(bias.shape) != (W.shape[0],) or bias.device != h.device:
+            raise ValueError(f"bias must be None or a ({W.shape[0]},) tensor of h's dtype ({h.dtype}) on {h.device}, got bias.shape={tuple(bias.shape)}, {bias.dtype} on {bias.device}")
+    chunk_size = check_int(chunk_size, 'chunk_size', min=1)
+    opts = check_ce_options(reduction, label_smoothing, lse_square_scale, softcap, ignore_index)
+    return check_ce_target(target, tuple(h.shape[:-1]), W.shape[0], h.device, opts[-1], rows='h'), chunk_size, opts
 
 # %% ../nbs/appendix/checks.ipynb #882b9cf5
 KERNEL_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)  # what the kernels load
