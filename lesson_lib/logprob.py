@@ -13,5 +13,5 @@ from torch import Tensor
 def logprob_log_softmax(x:Tensor, # scores (logits)
                         dim:int=-1, # dimension to normalise over
                        )->Tensor:
-    "`x - log(sum(exp(x)))`: no log of a tiny probability, still DEFECTIVE on purpose (overflows)"
+    "`x - log(sum(exp(x)))`: no log of a tiny probability, still DEFECTIVE on purpose (the sum overflows or underflows)"
     return x - x.exp().sum(dim, keepdim=True).log()
