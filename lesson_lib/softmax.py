@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['logsumexp', 'log_softmax', 'softmax', 'naive_log_softmax', 'logprob_log_softmax']
 
-# %% ../nbs/03_logsumexp.ipynb #e8ea93dd
+# %% ../nbs/03_logsumexp.ipynb #ec1fce7b
 import torch
 from torch import Tensor
 from .checks import check_softmax_args
@@ -40,7 +40,7 @@ def logsumexp(x:Tensor, # input tensor
     r = m + (x - m).exp().sum(dim, keepdim=True).log()
     return (r if keepdim else r.squeeze(dim)).to(dt)
 
-# %% ../nbs/03_logsumexp.ipynb #598935ff
+# %% ../nbs/03_logsumexp.ipynb #2e9e2296
 def _log_softmax(x:Tensor, dim:int)->Tensor:
     "`log_softmax` of checked float32/float64 `x`: `z - logsumexp(z)` with `z = x - max(x)`"
     z = x - _shift(x, dim)
@@ -54,7 +54,7 @@ def log_softmax(x:Tensor, # scores (logits)
     x,dt,dim = _prep(x, dim, dtype=dtype)
     return _log_softmax(x, dim).to(dt)
 
-# %% ../nbs/03_logsumexp.ipynb #fbb6cdea
+# %% ../nbs/03_logsumexp.ipynb #27aa8575
 def softmax(x:Tensor, # scores (logits)
             dim:int=-1, # dimension to normalise over
             dtype:torch.dtype|None=None, # if given, `x` is cast to it first (as torch)
