@@ -85,20 +85,20 @@ def cross_entropy(input:Tensor, # logits: (C,), (N, C) or (N, C, d1, ...)
     probs, ignore_index, reduction, eps = checks.check_fast_ce(input, target, weight, ignore_index, reduction, label_smoothing)
     x2 = _flat(input, (min(1, input.ndim - 1),), torch.promote_types(input.dtype, torch.float32))
     m, s, _ = _rows(x2)
-    lse = m + s.log()
+    d = lambda z: s.log() - (z - m)    # LSE - z, with m subtracted first for precision
     w = None if weight is None else weight.to(x2.dtype)
-    if probs: return _ce_probs(x2, lse, _flat(target, (min(1, input.ndim - 1),), x2.dtype), w, reduction, eps, target.shape).to(input.dtype)
-    return _ce_index(x2, lse, target, w, ignore_index, reduction, eps).to(input.dtype)
+    if probs: return _ce_probs(x2, d, _flat(target, (min(1, input.ndim - 1),), x2.dtype), w, reduction, eps, target.shape).to(input.dtype)
+    return _ce_index(x2, d, target, w, ignore_index, reduction, eps).to(input.dtype)
 
 # %% ../nbs/08_fast.ipynb #f77a5d69
-def _ce_index(x2, lse, target, w, ignore_index, reduction, eps):
+def _ce_index(x2, d, target, w, ignore_index, reduction, eps):
     "torch's cross-entropy with class-index targets: `w_y (LSE - x_y)`, plus `eps/C sum_c w_c (LSE - x_c)` with label smoothing; 0 where ignored"
     t = target.reshape(-1).long()
     valid = t != ignore_index
     ts = t.masked_fill(~valid, 0)
     wy = valid.to(x2.dtype) if w is None else w.gather(0, ts) * valid
-    nll = torch.where(valid, wy * (lse.squeeze(1) - x2.gather(1, ts[:, None]).squeeze(1)), 0)
-    smooth = torch.where(valid, (lse - x2 if w is None else (lse - x2) * w).sum(1), 0) if eps else torch.zeros_like(nll)
+    nll = torch.where(valid, wy * d(x2.gather(1, ts[:, None])).squeeze(1), 0)
+    smooth = torch.where(valid, (d(x2) if w is None else d(x2) * w).sum(1), 0) if eps else torch.zeros_like(nll)
     return _reduce(nll, smooth, wy, eps, x2.shape[1], reduction, target.shape)
 
 def _reduce(nll, smooth, wy, eps, C, reduction, shape):
@@ -108,10 +108,10 @@ def _reduce(nll, smooth, wy, eps, C, reduction, shape):
     return (1 - eps) * nll.sum() / d + eps / max(C, 1) * smooth.sum() / d
 
 # %% ../nbs/08_fast.ipynb #940e4153
-def _ce_probs(x2, lse, p, w, reduction, eps, shape):
+def _ce_probs(x2, d, p, w, reduction, eps, shape):
     "torch's cross-entropy with class-probability targets `p` (rows, C): `-sum_c w_c p_c log_softmax_c`, 'mean' over the rows"
     C = x2.shape[1]
     if eps: p = p * (1 - eps) + eps / C
-    l = ((p if w is None else p * w) * (lse - x2)).sum(1)
+    l = ((p if w is None else p * w) * d(x2)).sum(1)
     if reduction == 'none': return l.reshape(shape[:1] + shape[2:] if len(shape) > 1 else ())
     return l.sum() / x2.shape[0] if reduction == 'mean' else l.sum()
