@@ -40,7 +40,8 @@ def _rows(x2:Tensor)->tuple:
 
 # %% ../nbs/08_fast.ipynb #c625d60e
 def _flat(x:Tensor, dims:tuple, dt:torch.dtype)->Tensor:
-    "`x` as (rows, n) in `dt`, with the `dims` to reduce moved last and flattened"
+    "`x` as (rows, n) in `dt` (half types stay half: the kernels read them as they are), with the `dims` to reduce moved last and flattened"
+    if x.dtype in (torch.float16, torch.bfloat16): dt = x.dtype
     if x.ndim == 0: return x.to(dt).reshape(1, 1)
     rest = [d for d in range(x.ndim) if d not in dims]
     return x.permute(*rest, *dims).to(dt).reshape(math.prod(x.shape[d] for d in rest), math.prod(x.shape[d] for d in dims))
@@ -86,8 +87,8 @@ def cross_entropy(input:Tensor, # logits: (C,), (N, C) or (N, C, d1, ...)
     x2 = _flat(input, (min(1, input.ndim - 1),), torch.promote_types(input.dtype, torch.float32))
     m, s, _ = _rows(x2)
     d = lambda z: s.log() - (z - m)    # LSE - z, with m subtracted first for precision
-    w = None if weight is None else weight.to(x2.dtype)
-    if probs: return _ce_probs(x2, d, _flat(target, (min(1, input.ndim - 1),), x2.dtype), w, reduction, eps, target.shape).to(input.dtype)
+    w = None if weight is None else weight.to(m.dtype)
+    if probs: return _ce_probs(x2, d, _flat(target, (min(1, input.ndim - 1),), m.dtype), w, reduction, eps, target.shape).to(input.dtype)
     return _ce_index(x2, d, target, w, ignore_index, reduction, eps).to(input.dtype)
 
 # %% ../nbs/08_fast.ipynb #f77a5d69
@@ -96,7 +97,7 @@ def _ce_index(x2, d, target, w, ignore_index, reduction, eps):
     t = target.reshape(-1).long()
     valid = t != ignore_index
     ts = t.masked_fill(~valid, 0)
-    wy = valid.to(x2.dtype) if w is None else w.gather(0, ts) * valid
+    wy = valid.to(torch.promote_types(x2.dtype, torch.float32)) if w is None else w.gather(0, ts) * valid
     nll = torch.where(valid, wy * d(x2.gather(1, ts[:, None])).squeeze(1), 0)
     smooth = torch.where(valid, (d(x2) if w is None else d(x2) * w).sum(1), 0) if eps else torch.zeros_like(nll)
     return _reduce(nll, smooth, wy, eps, x2.shape[1], reduction, target.shape)
