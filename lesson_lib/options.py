@@ -67,8 +67,8 @@ def logits_grad(z:Tensor, # (M, B) capped logits of a block of columns, in the c
     if lse_square_scale: G = G * (1 + 2 * lse_square_scale * lse)[:, None]
     if label_smoothing: G = G - label_smoothing / V
     G[rows, cols] -= 1 - label_smoothing
-    G = torch.where(a[:, None] != 0, G * a[:, None], 0.)  # ignored rows: exactly 0, whatever their logits
-    return G if softcap is None else G * (1 - (z / softcap) ** 2)
+    if softcap is not None: G = G * (1 - (z / softcap) ** 2)  # the chain rule through the cap
+    return torch.where(a[:, None] != 0, G * a[:, None], 0.)  # ignored rows: exactly 0, whatever their logits (even nan or inf)
 
 # %% ../nbs/appendix/options.ipynb #5f58d919
 def ce_reference(x:Tensor, # (..., V) logits
