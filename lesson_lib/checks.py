@@ -288,22 +288,6 @@ def check_hW(h, # hidden states (..., d)
     if W.shape[0] == 0: raise ValueError(f"{Wname} must have at least one row (V >= 1), got {Wname}.shape={tuple(W.shape)}")
     if h.device != W.device: raise ValueError(f"h and {Wname} must be on one device, got {h.device} and {W.device}")
 
-# %% ../nbs/appendix/checks.ipynb #484ac5d2
-def check_dims(dim, # an int, or a tuple/list of distinct ints
-               ndim:int, # the tensor's number of dims
-               name:str='dim', # its name, for messages
-              )->tuple: # the dims as non-negative ints, in increasing order
-    "Dims to reduce, as torch reads them (a 0-d tensor has one dim, 0 or -1), else a `TypeError`/`IndexError`/`ValueError` naming `name`"
-    ds = list(dim) if isinstance(dim, (tuple, list)) else [dim]
-    if not ds: raise ValueError(f"{name}=() names no dimension to reduce (torch.logsumexp rejects it too): pass the dims, e.g. {name}=tuple(range(x.ndim))")
-    n, out = max(ndim, 1), []
-    for d in ds:
-        d = check_int(d, name)
-        if not -n <= d < n: raise IndexError(f"{name}={dim!r} is out of range for a {ndim}-d tensor: expected dims in [{-n}, {n-1}]")
-        out.append(d % n)
-    if len(set(out)) < len(out): raise ValueError(f"{name}={dim!r} names a dimension twice")
-    return tuple(sorted(out))
-
 # %% ../nbs/appendix/checks.ipynb #4d27b0ca
 _HALF = (torch.float16, torch.bfloat16)
 
@@ -322,7 +306,7 @@ def check_softmax_input(x, # input tensor
         raise TypeError(f"x must be a real floating point tensor, got x.dtype={x.dtype}; convert it first, e.g. x.float(), or pass dtype=")
     if not many and isinstance(dim, (tuple, list)): raise TypeError(f"dim must be an int, got dim={dim!r}")
     dt = x.dtype if x.is_floating_point() else torch.get_default_dtype()
-    return x, dt, (torch.float32 if dt in _HALF else dt), check_dims(dim, x.ndim)
+    return x, dt, (torch.float32 if dt in _HALF else dt), tuple(sorted(check_dims(dim, x.ndim)))
 
 # %% ../nbs/appendix/checks.ipynb #a1c0c6f6
 def check_fast_ce(input, # logits: (C,), (N, C) or (N, C, d1, ...)
