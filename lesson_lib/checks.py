@@ -324,7 +324,7 @@ def check_fast_ce(input, # logits: (C,), (N, C) or (N, C, d1, ...)
         if tuple(weight.shape) != (C,): raise ValueError(f"weight.shape={tuple(weight.shape)}, expected ({C},): one weight per class")
     check_tensor(target, 'target')
     if target.is_floating_point():
-        if target.shape != input.shape: raise ValueError(f"target.shape={tuple(target.shape)}: class probabilities must have input's shape {tuple(input.shape)}")
+        if target.shape != input.shape: raise TypeError(f"target must hold integer class indices, or class probabilities of input's shape {tuple(input.shape)}; got target.dtype={target.dtype}, target.shape={tuple(target.shape)}")
         return True, ignore_index, reduction, eps
     lead = input.shape[:1] + input.shape[2:] if input.ndim > 1 else ()
     if torch.compiler.is_compiling() or torch._C._are_functorch_transforms_active():  # no data-dependent checks inside a trace
