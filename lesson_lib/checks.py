@@ -11,11 +11,12 @@ from torch import Tensor
 # %% auto #0
 __all__ = ['KERNEL_DTYPES', 'check_tensor', 'check_int', 'check_real', 'check_choice', 'same_device', 'check_dim', 'check_dims',
            'check_softmax_args', 'check_loss_inputs', 'reduce_loss', 'check_logits', 'check_target', 'check_loss_args',
-           'check_ce_options', 'check_ce_target', 'check_hW', 'check_softmax_input', 'check_fast_ce', 'check_nonempty',
-           'check_block', 'check_kernel_input', 'check_kernel_ce_args', 'check_vocab_range', 'check_vp_args',
-           'check_vp_owners', 'check_fused_ce_args', 'check_lse_states', 'checked_chunks', 'check_splits',
-           'check_load_mnist', 'check_stratified', 'check_idx_shape', 'check_sizes', 'check_dataset', 'check_bs',
-           'check_sgd', 'check_warmup', 'check_fit_args', 'check_evaluated', 'check_finite_losses', 'check_bench']
+           'check_ce_options', 'check_ce_target', 'check_hW', 'check_chunked_args', 'check_softmax_input',
+           'check_fast_ce', 'check_nonempty', 'check_block', 'check_kernel_input', 'check_kernel_ce_args',
+           'check_vocab_range', 'check_vp_args', 'check_vp_owners', 'check_fused_ce_args', 'check_lse_states',
+           'checked_chunks', 'check_splits', 'check_load_mnist', 'check_stratified', 'check_idx_shape', 'check_sizes',
+           'check_dataset', 'check_bs', 'check_sgd', 'check_warmup', 'check_fit_args', 'check_evaluated',
+           'check_finite_losses', 'check_bench']
 
 # %% ../nbs/appendix/checks.ipynb #6d10f249
 def check_tensor(x, # the argument
@@ -165,10 +166,12 @@ def check_loss_inputs(input, # log-probabilities or logits: (C,), (N, C) or (N, 
     if target.is_floating_point() or target.is_complex() or target.dtype == torch.bool:
         probs = f", or class probabilities of input's shape {tuple(input.shape)}" if label_smoothing is not None else ""
         raise TypeError(f"target must hold integer class indices{probs}; got target.dtype={target.dtype}, target.shape={tuple(target.shape)}")
+    if input.ndim == 1 and tuple(target.shape) == (1,): target = target.reshape(())   # torch accepts (1,) for a (C,) input
     if tuple(target.shape) != lead:
         raise ValueError(f"target.shape={tuple(target.shape)}, expected {lead}: one class index per entry of input without its class dim ({int(input.ndim > 1)})")
     t = target.reshape(-1).long()   # once; a uint8 index would be read as a boolean mask
-    if t.device.type != 'meta': _check_classes(t, C, ignore_index, lead)   # a meta tensor has no values to check
+    # values are checked where Python can see them: not on a meta tensor, nor inside torch.func.vmap/grad (torch's indexing raises there)
+    if t.device.type != 'meta' and not torch._C._functorch.is_functorch_wrapped_tensor(t): _check_classes(t, C, ignore_index, lead)
     return rows(input), t, w, lead
 
 # %% ../nbs/appendix/checks.ipynb #75adae6e
@@ -287,6 +290,20 @@ def check_hW(h, # hidden states (..., d)
     if W.ndim != 2 or W.shape[1] != h.shape[-1]: raise ValueError(f"{Wname} must be (V, d) with d = {h.shape[-1]} like h, got {Wname}.shape={tuple(W.shape)}")
     if W.shape[0] == 0: raise ValueError(f"{Wname} must have at least one row (V >= 1), got {Wname}.shape={tuple(W.shape)}")
     if h.device != W.device: raise ValueError(f"h and {Wname} must be on one device, got {h.device} and {W.device}")
+
+# %% ../nbs/appendix/checks.ipynb #94ba7cf1
+def check_chunked_args(h, W, target, chunk_size, bias, # `chunked_cross_entropy`'s own arguments
+                       ignore_index, reduction, label_smoothing, lse_square_scale, softcap, # the options of the fused cross-entropies
+                      )->tuple: # (target as flat int64, chunk_size, (reduction, label_smoothing, lse_square_scale, softcap, ignore_index))
+    "The arguments of `chunked_cross_entropy`, checked and converted, each bad one with a `TypeError`/`ValueError` naming it"
+    check_hW(h, W)
+    if bias is not None:
+        check_tensor(bias, 'bias')
+        if bias.dtype != h.dtype or tuple(bias.shape) != (W.shape[0],) or bias.device != h.device:
+            raise ValueError(f"bias must be None or a ({W.shape[0]},) tensor of h's dtype ({h.dtype}) on {h.device}, got bias.shape={tuple(bias.shape)}, {bias.dtype} on {bias.device}")
+    chunk_size = check_int(chunk_size, 'chunk_size', min=1)
+    opts = check_ce_options(reduction, label_smoothing, lse_square_scale, softcap, ignore_index)
+    return check_ce_target(target, tuple(h.shape[:-1]), W.shape[0], h.device, opts[-1], rows='h'), chunk_size, opts
 
 # %% ../nbs/appendix/checks.ipynb #4d27b0ca
 _HALF = (torch.float16, torch.bfloat16)

@@ -41,9 +41,10 @@ def cross_entropy(input:Tensor, # logits (C,), (N, C) or (N, C, d1, ...)
         return reduce_loss(-(logp * q * w).sum(-1), reduction, len(t), shape)
     keep = t != ignore_index
     loss = nll(logp, t, w, ignore_index, 'none')       # class indices: w_y (LSE - x_y), 0 if ignored
-    if eps: loss = (1 - eps) * loss - eps / C * torch.where(keep, (logp * w).sum(-1), 0)   # + ε (the uniform part)
     wt = torch.where(keep, w[torch.where(keep, t, 0)], 0)   # the targets' weights, as in nll
-    return reduce_loss(loss, reduction, wt.sum(), shape)
+    if not eps: return reduce_loss(loss, reduction, wt.sum(), shape)
+    uniform = -torch.where(keep, (logp * w).sum(-1), 0) / C     # the uniform part, reduced on its own as torch does
+    return (1 - eps) * reduce_loss(loss, reduction, wt.sum(), shape) + eps * reduce_loss(uniform, reduction, wt.sum(), shape)
 
 # %% ../nbs/06_nll.ipynb #2bb58f40
 from .checks import check_loss_args, check_logits, check_target, _reduce   # lessons 08, 09 and 11 import these from here
