@@ -8,6 +8,7 @@ import logging, math
 from dataclasses import dataclass
 import torch
 from torch import Tensor
+from .checks import check_bench
 
 _log = logging.getLogger('torch.utils.cpp_extension')  # its import logs 'No CUDA runtime is found' on machines without a GPU
 _level, _ = _log.level, _log.setLevel(logging.ERROR)
@@ -25,6 +26,21 @@ class Cmp:
     def __bool__(self): return self.approx
     def __str__(self): return f'{self.name:16s} | exact: {self.exact!s:5s} | approximate: {self.approx!s:5s} | maxdiff: {self.maxdiff:.2e}'
 
+# %% ../nbs/appendix/check.ipynb #d7134666
+def _isint(t): return not (t.is_floating_point() or t.is_complex())
+
+def _absdiff(a:Tensor, b:Tensor)->Tensor:
+    "`|a - b|` in float64, or from complex128 when either is complex (the imaginary part counts)"
+    if a.is_complex() or b.is_complex(): return (a.to(torch.complex128) - b.to(torch.complex128)).abs()
+    return (a.double() - b.double()).abs()
+
+def _maxdiff(a, b, same, d)->float:
+    "The largest `|a - b|`; for two integer tensors computed exactly, in Python ints (int64 beyond 2**53 is not a float64)"
+    if not d.numel(): return 0.
+    if not (_isint(a) and _isint(b)): return d.max().item()
+    ne = ~same
+    return float(max((abs(int(x) - int(y)) for x, y in zip(a[ne].tolist(), b[ne].tolist())), default=0))
+
 # %% ../nbs/appendix/check.ipynb #d9cf9131
 def cmp(name:str, # label of the line
         a:Tensor, # the tensor to check (e.g. a hand-derived gradient)
@@ -38,10 +54,11 @@ def cmp(name:str, # label of the line
     if a.shape != b.shape: raise ValueError(f"cmp: a.shape={tuple(a.shape)} and b.shape={tuple(b.shape)}; expected equal shapes")
     same = (a == b) | (a.isnan() & b.isnan())  # equal values, including inf == inf and nan where the other has nan
     exact = a.dtype == b.dtype and bool(same.all())
-    d = (a.double() - b.double()).abs().masked_fill(same, 0).nan_to_num(nan=math.inf)
+    d = _absdiff(a, b).masked_fill(same, 0)
+    d = torch.where(d.isnan(), math.inf, d)  # a nan against a number: infinitely far; an infinite difference stays inf
     try: torch.testing.assert_close(a, b, rtol=rtol, atol=atol, equal_nan=True); approx = True
     except AssertionError: approx = False
-    r = Cmp(name, exact, approx, d.max().item() if d.numel() else 0.)
+    r = Cmp(name, exact, approx, _maxdiff(a, b, same, d))
     if show: print(r)
     return r
 
@@ -54,7 +71,7 @@ def bench(fns:dict, # name -> function, each called as `f(*args)`
           num_threads:int|None=None, # threads to time with (None: all of `torch.get_num_threads()`)
          )->dict: # name -> milliseconds per call
     "Milliseconds per call of each function in `fns` on `args`: warm-up calls, then the lowest of `rounds` medians of `Timer`, all threads."
-    if not isinstance(fns, dict) or not fns: raise TypeError(f"bench: fns must be a non-empty dict of name -> function, got {fns!r}")
+    check_bench(fns, rounds, warmup)
     for f in fns.values():
         for _ in range(warmup): f(*args)
     nt, res = num_threads or torch.get_num_threads(), {k: math.inf for k in fns}

@@ -9,10 +9,13 @@ import numpy as np, torch
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['KERNEL_DTYPES', 'check_tensor', 'check_int', 'check_real', 'check_choice', 'same_device', 'check_loss_inputs',
-           'check_logits', 'check_target', 'check_loss_args', 'check_ce_options', 'check_ce_target', 'check_hW',
-           'check_block', 'check_kernel_input', 'check_kernel_ce_args', 'check_vocab_range', 'check_vp_args',
-           'check_vp_owners', 'check_fused_ce_args', 'check_lse_states', 'checked_chunks']
+__all__ = ['KERNEL_DTYPES', 'check_tensor', 'check_int', 'check_real', 'check_choice', 'same_device', 'check_dim', 'check_dims',
+           'check_softmax_args', 'check_loss_inputs', 'reduce_loss', 'check_logits', 'check_target', 'check_loss_args',
+           'check_ce_options', 'check_ce_target', 'check_hW', 'check_chunked_args', 'check_block', 'check_kernel_input',
+           'check_kernel_ce_args', 'check_vocab_range', 'check_vp_args', 'check_vp_owners', 'check_fused_ce_args',
+           'check_lse_states', 'checked_chunks', 'check_splits', 'check_load_mnist', 'check_stratified',
+           'check_idx_shape', 'check_sizes', 'check_dataset', 'check_bs', 'check_sgd', 'check_warmup', 'check_fit_args',
+           'check_evaluated', 'check_finite_losses', 'check_bench']
 
 # %% ../nbs/appendix/checks.ipynb #6d10f249
 def check_tensor(x, # the argument
@@ -70,6 +73,47 @@ def same_device(a:torch.device, # a tensor's device
     b = torch.device(b)
     return a.type == b.type and (b.index is None or a.index == b.index)
 
+# %% ../nbs/appendix/checks.ipynb #29731e7b
+def check_dim(dim, # the argument: a Python, NumPy or 0-d torch integer; not a bool
+              ndim:int, # the number of dims of the tensor it indexes (a 0-d tensor takes 0 or -1)
+              name:str='dim', # its name, for the message
+             )->int:
+    "`dim` as a non-negative int, else a `TypeError` (not an int) or an `IndexError` (out of range, as torch) naming it"
+    if isinstance(dim, (bool, np.bool_)) or (isinstance(dim, Tensor) and dim.dtype == torch.bool):
+        raise TypeError(f"{name} must be an int, got {name}={dim!r}: a bool is not a dimension (PyTorch rejects it too)")
+    try: d = operator.index(dim)
+    except TypeError: raise TypeError(f"{name} must be an int, got {name}={dim!r}") from None
+    n = max(ndim, 1)
+    if not -n <= d < n: raise IndexError(f"{name}={d} is out of range for a {ndim}-d tensor x: expected {name} in [{-n}, {n-1}]")
+    return d % n
+
+# %% ../nbs/appendix/checks.ipynb #a012ec39
+def check_dims(dim, # an int, or a tuple/list of ints; `()` means every dim, as in `torch.logsumexp`
+               ndim:int, # the number of dims of the tensor they index
+               name:str='dim', # its name, for the message
+              )->tuple: # distinct non-negative dims
+    "`dim` as a tuple of distinct non-negative dims, else a `TypeError`/`IndexError`/`ValueError` naming it"
+    if not isinstance(dim, (tuple, list)): return (check_dim(dim, ndim, name),)
+    ds = tuple(check_dim(d, ndim, name) for d in dim) or tuple(range(max(ndim, 1)))
+    if len(set(ds)) < len(ds): raise ValueError(f"{name}={tuple(dim)!r} names a dimension more than once: expected distinct dims")
+    return ds
+
+# %% ../nbs/appendix/checks.ipynb #df0a7c0b
+def check_softmax_args(x, # the input tensor
+                       dim, # the dim (or, if `multi`, dims) to reduce
+                       dtype=None, # if given, a floating point dtype to cast `x` to first (as torch)
+                       ints:bool=False, # accept integer/bool `x` (as `torch.logsumexp`)?
+                       multi:bool=False, # accept a tuple of dims?
+                      )->tuple: # (x, cast to `dtype` if given; dim, non-negative: an int, or a tuple if `multi`)
+    "The arguments of the softmax family, checked: each bad one gets a `TypeError`/`IndexError`/`ValueError` naming it"
+    check_tensor(x, 'x')
+    if dtype is not None and not (isinstance(dtype, torch.dtype) and dtype.is_floating_point):
+        raise TypeError(f"dtype must be a floating point torch.dtype, got dtype={dtype!r}")
+    if dtype is not None: x = x.to(dtype)
+    if x.is_complex() or not (x.is_floating_point() or ints):
+        raise TypeError(f"x must be a floating point tensor, got x.dtype={x.dtype}; convert it first, e.g. x.float()")
+    return x, (check_dims if multi else check_dim)(dim, x.ndim)
+
 # %% ../nbs/appendix/checks.ipynb #f6446da4
 def _check_classes(t:Tensor, # flat int64 class indices
                    C:int, # the number of classes
@@ -121,11 +165,24 @@ def check_loss_inputs(input, # log-probabilities or logits: (C,), (N, C) or (N, 
     if target.is_floating_point() or target.is_complex() or target.dtype == torch.bool:
         probs = f", or class probabilities of input's shape {tuple(input.shape)}" if label_smoothing is not None else ""
         raise TypeError(f"target must hold integer class indices{probs}; got target.dtype={target.dtype}, target.shape={tuple(target.shape)}")
+    if input.ndim == 1 and tuple(target.shape) == (1,): target = target.reshape(())   # torch accepts (1,) for a (C,) input
     if tuple(target.shape) != lead:
         raise ValueError(f"target.shape={tuple(target.shape)}, expected {lead}: one class index per entry of input without its class dim ({int(input.ndim > 1)})")
     t = target.reshape(-1).long()   # once; a uint8 index would be read as a boolean mask
-    if t.device.type != 'meta': _check_classes(t, C, ignore_index, lead)   # a meta tensor has no values to check
+    # values are checked where Python can see them: not on a meta tensor, nor inside torch.func.vmap/grad (torch's indexing raises there)
+    if t.device.type != 'meta' and not torch._C._functorch.is_functorch_wrapped_tensor(t): _check_classes(t, C, ignore_index, lead)
     return rows(input), t, w, lead
+
+# %% ../nbs/appendix/checks.ipynb #75adae6e
+def reduce_loss(loss:Tensor, # (M,) per-entry losses, 0 where ignored
+                reduction:str, # 'none', 'sum' or 'mean'
+                total:Tensor, # the divisor of 'mean': the sum of the weights that count
+                shape:tuple, # the shape 'none' returns: the target's
+               )->Tensor:
+    "Reduce per-entry losses as torch does: 'none' in `shape`, 'sum', or 'mean' = sum / `total` (0/0 is `nan`)"
+    return loss.view(shape) if reduction == 'none' else loss.sum() if reduction == 'sum' else loss.sum() / total
+
+def _reduce(loss, reduction): return loss.mean() if reduction == 'mean' else loss.sum() if reduction == 'sum' else loss   # fast.cross_entropy's (lesson 08)
 
 # %% ../nbs/appendix/checks.ipynb #5c316dda
 def check_logits(x, # logits or log-probabilities, (N, C)
@@ -232,6 +289,20 @@ def check_hW(h, # hidden states (..., d)
     if W.ndim != 2 or W.shape[1] != h.shape[-1]: raise ValueError(f"{Wname} must be (V, d) with d = {h.shape[-1]} like h, got {Wname}.shape={tuple(W.shape)}")
     if W.shape[0] == 0: raise ValueError(f"{Wname} must have at least one row (V >= 1), got {Wname}.shape={tuple(W.shape)}")
     if h.device != W.device: raise ValueError(f"h and {Wname} must be on one device, got {h.device} and {W.device}")
+
+# %% ../nbs/appendix/checks.ipynb #94ba7cf1
+def check_chunked_args(h, W, target, chunk_size, bias, # `chunked_cross_entropy`'s own arguments
+                       ignore_index, reduction, label_smoothing, lse_square_scale, softcap, # the options of the fused cross-entropies
+                      )->tuple: # (target as flat int64, chunk_size, (reduction, label_smoothing, lse_square_scale, softcap, ignore_index))
+    "The arguments of `chunked_cross_entropy`, checked and converted, each bad one with a `TypeError`/`ValueError` naming it"
+    check_hW(h, W)
+    if bias is not None:
+        check_tensor(bias, 'bias')
+        if bias.dtype != h.dtype or tuple(bias.shape) != (W.shape[0],) or bias.device != h.device:
+            raise ValueError(f"bias must be None or a ({W.shape[0]},) tensor of h's dtype ({h.dtype}) on {h.device}, got bias.shape={tuple(bias.shape)}, {bias.dtype} on {bias.device}")
+    chunk_size = check_int(chunk_size, 'chunk_size', min=1)
+    opts = check_ce_options(reduction, label_smoothing, lse_square_scale, softcap, ignore_index)
+    return check_ce_target(target, tuple(h.shape[:-1]), W.shape[0], h.device, opts[-1], rows='h'), chunk_size, opts
 
 # %% ../nbs/appendix/checks.ipynb #882b9cf5
 KERNEL_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)  # what the kernels load
@@ -345,3 +416,94 @@ def checked_chunks(chunks, # an iterable of tensors, pieces of the last dim of o
         elif c.shape[:-1] != lead: raise ValueError(f"chunks[{i}] has leading shape {tuple(c.shape[:-1])}, expected {tuple(lead)} as chunks[0] (chunks split the last dim)")
         yield c
     if lead is None: raise ValueError("chunks is empty: online_logsumexp needs at least one tensor")
+
+# %% ../nbs/appendix/checks.ipynb #659b4d32
+def check_splits(splits, # the number of splits asked for
+                 fn:str, # the function's name, for the message
+                )->int:
+    "`splits` if it is 2 or 3 (an integer, not a bool), else a `ValueError` naming `fn`"
+    if isinstance(splits, (bool, np.bool_)) or not isinstance(splits, numbers.Integral) or splits not in (2, 3):
+        raise ValueError(f"{fn}: splits={splits!r}; expected 2 (train, valid) or 3 (train, valid, test)")
+    return int(splits)
+
+# %% ../nbs/appendix/checks.ipynb #c87fbe52
+def check_load_mnist(source, path, splits)->None:
+    "Check `load_mnist`'s `source`, `path` and `splits`, each with a `ValueError` naming it"
+    if source not in ('auto', 'embedded', 'full'): raise ValueError(f"load_mnist: source={source!r}; expected 'auto', 'embedded' or 'full'")
+    check_splits(splits, 'load_mnist')
+    if path is not None and source == 'embedded': raise ValueError(f"load_mnist: source='embedded' with path={str(path)!r}; pass one or the other")
+
+# %% ../nbs/appendix/checks.ipynb #d9048378
+def check_stratified(y, # class labels: a 1-d integer array
+                     n_valid, # validation items per class: an int >= 0 that leaves every class a training item
+                    )->tuple: # (y as an array, n_valid as an int)
+    "Check `stratified_split`'s labels and count, each with a `TypeError`/`ValueError` naming it"
+    y = np.asarray(y)
+    if y.ndim != 1 or len(y) == 0: raise ValueError(f"stratified_split: y.shape={y.shape}; expected a non-empty 1-d array of labels")
+    if y.dtype.kind not in 'ui': raise TypeError(f"stratified_split: y.dtype={y.dtype}; expected integer class labels")
+    n = check_int(n_valid, 'n_valid', min=0)
+    cls, k = np.unique(y, return_counts=True)
+    if (k <= n).any(): raise ValueError(f"stratified_split: class {cls[k <= n][0]} has {k[k <= n][0]} items, n_valid={n} leaves none for training")
+    return y, n
+
+# %% ../nbs/appendix/checks.ipynb #f822f661
+def check_idx_shape(shape:tuple)->None:
+    "A `ValueError` unless every dimension of `shape` fits IDX's unsigned 32-bit header fields"
+    if any(d >= 2**32 for d in shape): raise ValueError(f"write_idx: x.shape={tuple(shape)}; IDX stores each dimension in 32 bits, expected each < 2**32 = {2**32}")
+
+# %% ../nbs/appendix/checks.ipynb #124d5bbb
+def check_sizes(sizes)->list:
+    "`sizes` as a list if it holds at least two positive ints (a layer's widths, input first), else a `ValueError`"
+    if len(sizes) < 2 or not all(isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in sizes):
+        raise ValueError(f"sizes must be at least two positive ints (input, ..., output), got {sizes!r}")
+    return list(sizes)
+
+# %% ../nbs/appendix/checks.ipynb #8805ab5e
+def check_dataset(x, y)->None:
+    "A `ValueError` unless `x` and `y` have the same length"
+    if len(x) != len(y): raise ValueError(f"x and y must have the same length, got {len(x)} and {len(y)}")
+
+def check_bs(bs)->int:
+    "`bs` as a positive `int` (Python, NumPy or 0-d torch integer), else a `TypeError`/`ValueError` naming it"
+    try: i = None if isinstance(bs, (bool, np.bool_)) else operator.index(bs)
+    except TypeError: i = None
+    if i is None: raise TypeError(f"bs must be a positive int, got {bs!r} of type {type(bs).__name__}")
+    if i < 1: raise ValueError(f"bs must be a positive int, got {bs!r}")
+    return i
+
+# %% ../nbs/appendix/checks.ipynb #cb385f89
+def check_sgd(lr, mom, wd)->tuple:
+    "`(lr, mom, wd)` as floats, each finite and >= 0 (as `torch.optim.SGD` asks), else a `TypeError`/`ValueError` naming it"
+    return check_real(lr, 'lr', 0.), check_real(mom, 'mom', 0.), check_real(wd, 'wd', 0.)
+
+def check_warmup(warmup)->float:
+    "`warmup` as a fraction in [0, 1), else a `ValueError` naming it"
+    if not (isinstance(warmup, numbers.Real) and 0 <= warmup < 1): raise ValueError(f"warmup_cos: warmup={warmup!r}; expected a fraction in [0, 1)")
+    return float(warmup)
+
+# %% ../nbs/appendix/checks.ipynb #ced79d0c
+def check_fit_args(epochs, train_dl, valid_dl)->None:
+    "Check `fit`'s `epochs` (a positive int) and that neither loader is empty"
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1: raise ValueError(f"fit: epochs={epochs!r}; expected a positive int")
+    for k, dl in (('train_dl', train_dl), ('valid_dl', valid_dl)):
+        if len(dl) == 0: raise ValueError(f"fit: {k} is empty (0 batches); expected at least one batch")
+
+def check_evaluated(n:int)->None:
+    "A `ValueError` when `evaluate` saw no items"
+    if n == 0: raise ValueError("evaluate: dl gave no items; expected at least one batch")
+
+# %% ../nbs/appendix/checks.ipynb #5819f160
+def check_finite_losses(bl:Tensor, # the batch losses of one epoch
+                        epoch:int, # its number, from 1
+                       )->None:
+    "A `FloatingPointError` at the first batch loss of the epoch that is not finite"
+    if (ok := bl.isfinite()).all(): return
+    i = int((~ok).nonzero()[0])
+    raise FloatingPointError(f"fit: the training loss is {bl[i].item()} at epoch {epoch}, step {i + 1} of {len(bl)}: "
+                             "training diverged; try a smaller learning rate")
+
+# %% ../nbs/appendix/checks.ipynb #2becb0f8
+def check_bench(fns, rounds, warmup)->None:
+    "Check `bench`'s `fns` (a non-empty dict), `rounds` (>= 1) and `warmup` (>= 0), each with an error naming it"
+    if not isinstance(fns, dict) or not fns: raise TypeError(f"bench: fns must be a non-empty dict of name -> function, got {fns!r}")
+    check_int(rounds, 'rounds', min=1); check_int(warmup, 'warmup', min=0)

@@ -8,6 +8,7 @@ import warnings
 from importlib.resources import files
 import numpy as np
 from .download import *
+from .checks import check_load_mnist, check_splits, check_stratified
 from .download import _check_mirrors, _delegates, _offline_msg, _to_xy
 
 # %% auto #0
@@ -22,9 +23,7 @@ def load_mnist(source:str='auto', # 'auto' | 'embedded' | 'full'
                **kwargs, # passed to `download_mnist`: `data_dir`, `mirrors`, `timeout`, `progress`, ...
               ) -> tuple:
     "MNIST `(x_train, y_train, x_valid, y_valid)` (`splits=3`: then `x_test, y_test`): the full 70,000 digits if available, else the embedded 5,000."
-    if source not in ('auto', 'embedded', 'full'): raise ValueError(f"load_mnist: source={source!r}; expected 'auto', 'embedded' or 'full'")
-    if splits not in (2, 3): raise ValueError(f"load_mnist: splits={splits!r}; expected 2 (train, valid) or 3 (train, valid, test)")
-    if path is not None and source == 'embedded': raise ValueError(f"load_mnist: source='embedded' with path={str(path)!r}; pass one or the other")
+    check_load_mnist(source, path, splits)
     if path is not None: return _split(load_idx_dir(path), splits, seed)
     if source == 'embedded': return load_embedded(seed, splits)
     if 'mirrors' in kwargs: kwargs['mirrors'] = _check_mirrors(kwargs['mirrors'], 'load_mnist')
@@ -41,6 +40,7 @@ def load_embedded(seed:int=42, # seed of the stratified splits
                   splits:int=2, # 2: 4,000 / 1,000; 3: 3,500 / 500 / 1,000
                  ) -> tuple:
     "The embedded 5,000-digit subset, split (stratified) 4,000 / 1,000 or, with `splits=3`, 3,500 / 500 / 1,000."
+    splits = check_splits(splits, 'load_embedded')
     with EMBEDDED.open('rb') as f, np.load(f, allow_pickle=False) as z: x, y = z['images'], z['labels']
     tr, va = stratified_split(y, 100, seed)
     if splits == 3:  # test: 1,000 of the 4,000 training digits, never the 1,000 the defaults of lesson 07 were tuned on
@@ -55,11 +55,11 @@ def stratified_split(y:np.ndarray, # integer labels
                      seed:int=42, # seed of the (numpy-version-stable) `RandomState` shuffle
                     ) -> tuple[np.ndarray, np.ndarray]:
     "Indices `(train, valid)`: `n_valid` random items of each class in valid, the rest in train, both shuffled."
+    y, n_valid = check_stratified(y, n_valid)
     rs = np.random.RandomState(seed)
     tr, va = [], []
     for c in np.unique(y):
         idx = rs.permutation(np.flatnonzero(y == c))
-        if len(idx) <= n_valid: raise ValueError(f"stratified_split: class {c} has {len(idx)} items, n_valid={n_valid} leaves none for training")
         va.append(idx[:n_valid]); tr.append(idx[n_valid:])
     return rs.permutation(np.concatenate(tr)), rs.permutation(np.concatenate(va))
 
@@ -72,4 +72,4 @@ def split3(x_train, y_train, x_test, y_test, # a two-way split; its second part 
     tr, va = stratified_split(y_train, n, seed)
     return x_train[tr], y_train[tr], x_train[va], y_train[va], x_test, y_test
 
-def _split(a, splits, seed): return a if splits == 2 else split3(*a, seed=seed)
+def _split(a, splits, seed): return a if check_splits(splits, 'load_mnist') == 2 else split3(*a, seed=seed)

@@ -8,6 +8,7 @@ import gzip, hashlib, http.client, inspect, math, os, shutil, sys, tempfile, tim
 from pathlib import Path
 import numpy as np
 import lesson_lib
+from .checks import check_idx_shape
 
 # %% auto #0
 __all__ = ['IDX_DTYPES', 'IDX_NAMES', 'MNIST_MIRRORS', 'MNIST_MD5', 'MNIST_SIZES', 'MAX_BYTES', 'REPO_DATA', 'CONNECT_TIMEOUT',
@@ -66,6 +67,7 @@ def write_idx(path, # destination; gzip-compressed when the name ends in `.gz`
     dt = x.dtype.newbyteorder('=') if x.dtype.kind in 'uif' else x.dtype  # '>i4' is int32 too
     if dt not in _IDX_CODES: raise TypeError(f"write_idx: x has dtype {x.dtype}; IDX holds only {', '.join(map(str, _IDX_CODES))}")
     if x.ndim == 0 or x.ndim > 255: raise ValueError(f"write_idx: x has {x.ndim} dimensions; IDX holds 1 to 255")
+    check_idx_shape(x.shape)
     head = bytes([0, 0, _IDX_CODES[dt], x.ndim]) + np.array(x.shape, '>u4').tobytes()
     data = head + np.ascontiguousarray(x, dt.newbyteorder('>')).tobytes()
     if path.suffix == '.gz': data = gzip.compress(data, mtime=0)

@@ -6,9 +6,9 @@
 __all__ = ['kaiming', 'relu', 'Linear', 'MLP']
 
 # %% ../nbs/05_mlp.ipynb #18f54b76
-import math
-import torch
+import math, torch
 from torch import Tensor
+from .checks import check_sizes
 
 # %% ../nbs/05_mlp.ipynb #8cfb1da6
 def kaiming(n_in:int, # fan-in: number of inputs of each unit
@@ -41,19 +41,13 @@ class Linear:
         return self
     def __repr__(self): return f'Linear({self.w.shape[0]}, {self.w.shape[1]})'
 
-# %% ../nbs/05_mlp.ipynb #b97aed3a
-def _check_sizes(sizes:list)->None:
-    "Raise a ValueError unless `sizes` holds at least two positive ints"
-    if len(sizes) < 2 or not all(isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in sizes):
-        raise ValueError(f"sizes must be at least two positive ints (input, ..., output), got {sizes!r}")
-
 # %% ../nbs/05_mlp.ipynb #232426c2
 class MLP:
     "A multi-layer perceptron: `Linear` layers of widths `sizes` with `relu` between them (none after the last)."
     def __init__(self, sizes:list, # layer widths, input first, e.g. [784, 256, 10]
                  seed:int|None=None, # seed of the init (None: torch's global random generator)
                  device=None): # where to put the parameters (the init is always drawn on the CPU)
-        _check_sizes(sizes)
+        sizes = check_sizes(sizes)
         g = None if seed is None else torch.Generator().manual_seed(seed)
         self.sizes = list(sizes)
         self.layers = [Linear(i, o, g) for i,o in zip(sizes[:-1], sizes[1:])]
