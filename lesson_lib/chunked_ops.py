@@ -107,6 +107,8 @@ class _ChunkedCE(torch.autograd.Function):
         dh, dW, db = OpaqueBackward.apply(_scaled_grads, 'chunked_cross_entropy', h, W, bias, target, g, dh, dW, db, ctx.chunk_size, *ctx.opts, need)
         return dh, dW, None, None, db, *[None] * 6
 
+_ChunkedCE.vmap = no_vmap("chunked_cross_entropy cannot be batched by torch.func.vmap: put the batch in the leading dims of h and target instead")
+
 # %% ../nbs/appendix/chunked_ops.ipynb #0cbefba5
 def _arrow(ax, a, b, **kw): ax.annotate('', b, a, arrowprops=dict(arrowstyle='->', **kw))
 def _box(ax, x, y, w, h, text, fs=9, **kw):
