@@ -9,7 +9,7 @@ from torch import Tensor
 
 # %% auto #0
 __all__ = ['softcapped', 'row_loss', 'reduce_rows', 'row_scale', 'logits_grad', 'ce_reference', 'stat_dtype', 'capped_rows',
-           'ce_options', 'batch_reduce']
+           'ce_options', 'batch_reduce', 'no_double_backward']
 
 # %% ../nbs/appendix/options.ipynb #6c2069e6
 def softcapped(x:Tensor, # logits
@@ -112,3 +112,9 @@ def batch_reduce(loss:Tensor, # (B, ...) per-row losses, 0 on ignored rows
     if reduction == 'none': return loss
     l, n = loss.to(stat_dtype(loss.dtype)).reshape(len(loss), -1).sum(1), valid.reshape(len(loss), -1).sum(1)
     return (l if reduction == 'sum' else torch.where(n > 0, l / n.clamp_min(1), math.nan)).to(loss.dtype)
+
+# %% ../nbs/appendix/options.ipynb #ffc7d54f
+def no_double_backward(name:str, # the Function's name, for the message
+                      )->None:
+    "Raise a RuntimeError inside a `backward` asked to build a graph (`create_graph=True`)"
+    if torch.is_grad_enabled(): raise RuntimeError(f"{name} does not support double backward: its backward runs kernels or collectives that autograd cannot differentiate")
