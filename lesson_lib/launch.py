@@ -246,14 +246,14 @@ def no_vmap(msg:str)->staticmethod:
     def vmap(info, in_dims, *args): raise RuntimeError(msg)
     return staticmethod(vmap)
 
-# %% ../nbs/appendix/launch.ipynb #80e7f2a2
+# %% ../nbs/appendix/launch.ipynb #61339a39
 def _all_reduce(t:Tensor, op, group=None, stats=None)->Tensor:
     "In-place `dist.all_reduce` of `t`, counted in `stats`."
     if stats is not None: stats.calls, stats.bytes = stats.calls + 1, stats.bytes + t.numel() * t.element_size()
     dist.all_reduce(t, op=op, group=group)
     return t
 
-# %% ../nbs/appendix/launch.ipynb #65910f41
+# %% ../nbs/appendix/launch.ipynb #175ffd65
 def _vp_forward(h, W_shard, t, vocab_start, V, group, stats, ignore_index, eps, s, cap):
     "This rank's logits, then three all-reduces: the row maxima; the sums and target logits; the integer counts (`cap`, `eps`, `ignore_index`: lesson 14's options)"
     acc = torch.float32 if h.dtype in (torch.float16, torch.bfloat16) else h.dtype    # half inputs: float32 statistics
@@ -268,7 +268,7 @@ def _vp_forward(h, W_shard, t, vocab_start, V, group, stats, ignore_index, eps, 
     n = _all_reduce(torch.cat([mine.long(), t.new_tensor([W_shard.shape[0]])]), dist.ReduceOp.SUM, group, stats)  # 3: int64
     return z, Mk + torch.log(S), zt, (zsum[0] if eps else None), n[:-1], n[-1]
 
-# %% ../nbs/appendix/launch.ipynb #e92ae777
+# %% ../nbs/appendix/launch.ipynb #ad3d53c7
 def _vp_grads(h, W_shard, z, lse, g, target, vocab_start, V, reduction, eps, s, cap, ignore_index, group, stats, need_h, need_W):
     "This rank's gradients: dL/dh all-reduced over the ranks, and its own rows of dL/dW, from its columns G of the logits' gradient"
     t = target.reshape(-1).long()
@@ -278,7 +278,7 @@ def _vp_grads(h, W_shard, z, lse, g, target, vocab_start, V, reduction, eps, s, 
     grad_h = _all_reduce((G @ W_shard).to(z.dtype), dist.ReduceOp.SUM, group, stats).to(h.dtype).view(h.shape) if need_h else None
     return grad_h, (G.T @ h.reshape(-1, h.shape[-1]) if need_W else None)
 
-# %% ../nbs/appendix/launch.ipynb #1531afda
+# %% ../nbs/appendix/launch.ipynb #89938e85
 class VocabParallelCE(torch.autograd.Function):
     "Cross-entropy of `h @ W.T` with W's rows sharded over a process group; returns (loss, z, lse), the last two saved for backward"
     @staticmethod
@@ -299,7 +299,7 @@ class VocabParallelCE(torch.autograd.Function):
         args = h, W_shard, z, lse, g, target, ctx.vocab_start, ctx.V, *ctx.opts, ctx.group, ctx.stats, *ctx.needs_input_grad[:2]
         return *OpaqueBackward.apply(_vp_grads, 'VocabParallelCrossEntropy', *args), *[None] * 10
 
-# %% ../nbs/appendix/launch.ipynb #b236c880
+# %% ../nbs/appendix/launch.ipynb #5cf08281
 class VocabParallelCrossEntropy:
     "`VocabParallelCrossEntropy.apply(h, W_shard, target, vocab_start, V, group, stats, ignore_index, reduction, label_smoothing, lse_square_scale, softcap)`: the loss"
     @staticmethod

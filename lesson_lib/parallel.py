@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['vocab_range', 'CommStats', 'vocab_parallel_cross_entropy']
 
-# %% ../nbs/12_parallel.ipynb #f228dcc1
+# %% ../nbs/12_parallel.ipynb #85ccdeda
 import math, torch, torch.distributed as dist
 from dataclasses import dataclass
 from torch import Tensor
@@ -23,14 +23,14 @@ def vocab_range(V:int, # vocabulary size
     lo = rank * base + min(rank, extra)
     return lo, lo + base + (rank < extra)
 
-# %% ../nbs/12_parallel.ipynb #9b8123e0
+# %% ../nbs/12_parallel.ipynb #239da127
 @dataclass
 class CommStats:
     "What one rank put into all-reduces: number of calls and bytes."
     calls:int=0
     bytes:int=0
 
-# %% ../nbs/12_parallel.ipynb #96c258e6
+# %% ../nbs/12_parallel.ipynb #83b5d20e
 def vocab_parallel_cross_entropy(h:Tensor, # hidden states (..., d), the same on every rank
                                  W_shard:Tensor, # this rank's rows of W: W[vocab_start:vocab_start + V_r]
                                  target:Tensor, # class indices (...) in [0, V) or ignore_index, any integer dtype, the same on every rank
