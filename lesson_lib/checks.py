@@ -11,11 +11,12 @@ from torch import Tensor
 # %% auto #0
 __all__ = ['KERNEL_DTYPES', 'check_tensor', 'check_int', 'check_real', 'check_choice', 'same_device', 'check_dim', 'check_dims',
            'check_softmax_args', 'check_loss_inputs', 'reduce_loss', 'check_logits', 'check_target', 'check_loss_args',
-           'check_ce_options', 'check_ce_target', 'check_hW', 'check_chunked_args', 'check_block', 'check_kernel_input',
-           'check_kernel_ce_args', 'check_vocab_range', 'check_vp_args', 'check_vp_owners', 'check_fused_ce_args',
-           'check_lse_states', 'checked_chunks', 'check_splits', 'check_load_mnist', 'check_stratified',
-           'check_idx_shape', 'check_sizes', 'check_dataset', 'check_bs', 'check_sgd', 'check_warmup', 'check_fit_args',
-           'check_evaluated', 'check_finite_losses', 'check_bench']
+           'check_ce_options', 'check_ce_target', 'check_hW', 'check_chunked_args', 'check_softmax_input',
+           'check_fast_ce', 'check_nonempty', 'check_block', 'check_kernel_input', 'check_kernel_ce_args',
+           'check_vocab_range', 'check_vp_args', 'check_vp_owners', 'check_fused_ce_args', 'check_lse_states',
+           'checked_chunks', 'check_splits', 'check_load_mnist', 'check_stratified', 'check_idx_shape', 'check_sizes',
+           'check_dataset', 'check_bs', 'check_sgd', 'check_warmup', 'check_fit_args', 'check_evaluated',
+           'check_finite_losses', 'check_bench']
 
 # %% ../nbs/appendix/checks.ipynb #6d10f249
 def check_tensor(x, # the argument
@@ -303,6 +304,58 @@ def check_chunked_args(h, W, target, chunk_size, bias, # `chunked_cross_entropy`
     chunk_size = check_int(chunk_size, 'chunk_size', min=1)
     opts = check_ce_options(reduction, label_smoothing, lse_square_scale, softcap, ignore_index)
     return check_ce_target(target, tuple(h.shape[:-1]), W.shape[0], h.device, opts[-1], rows='h'), chunk_size, opts
+
+# %% ../nbs/appendix/checks.ipynb #4d27b0ca
+_HALF = (torch.float16, torch.bfloat16)
+
+def check_softmax_input(x, # input tensor
+                        dim, # dimension(s) to reduce
+                        dtype=None, # cast `x` to this dtype first, as torch does
+                        ints:bool=False, # accept integer/bool `x` (promoted to the default float dtype), as torch.logsumexp does?
+                        many:bool=False, # accept a tuple of dims?
+                       )->tuple: # (x, output dtype, compute dtype: float32 for half types, dims as a sorted tuple)
+    "Check the input of `fast.logsumexp`/`fast.log_softmax` and cast it to `dtype`; a `TypeError`/`ValueError`/`IndexError` naming the bad argument"
+    check_tensor(x, 'x')
+    if dtype is not None:
+        if not isinstance(dtype, torch.dtype): raise TypeError(f"dtype must be a torch.dtype or None, got {dtype!r}")
+        x = x.to(dtype)
+    if x.is_complex() or not (x.is_floating_point() or ints):
+        raise TypeError(f"x must be a real floating point tensor, got x.dtype={x.dtype}; convert it first, e.g. x.float(), or pass dtype=")
+    if not many and isinstance(dim, (tuple, list)): raise TypeError(f"dim must be an int, got dim={dim!r}")
+    dt = x.dtype if x.is_floating_point() else torch.get_default_dtype()
+    return x, dt, (torch.float32 if dt in _HALF else dt), tuple(sorted(check_dims(dim, x.ndim)))
+
+# %% ../nbs/appendix/checks.ipynb #a1c0c6f6
+def check_fast_ce(input, # logits: (C,), (N, C) or (N, C, d1, ...)
+                  target, # class indices (the shape without dim 1), or class probabilities (input's shape)
+                  weight, # None, or (C,) class weights
+                  ignore_index, reduction, label_smoothing, # torch's options
+                 )->tuple: # (probability targets?, ignore_index, reduction, label_smoothing)
+    "Check `fast.cross_entropy`'s arguments as `F.cross_entropy` reads them; a `TypeError`/`ValueError` naming the bad one"
+    check_tensor(input, 'input', floating=True)
+    if input.ndim == 0: raise ValueError("input must have a class dim: (C,), (N, C) or (N, C, d1, ...), got a 0-d tensor")
+    reduction, eps, _, _, ignore_index = check_ce_options(reduction, label_smoothing, 0., None, ignore_index)
+    C = input.shape[1 if input.ndim > 1 else 0]
+    if weight is not None:
+        check_tensor(weight, 'weight', floating=True)
+        if tuple(weight.shape) != (C,): raise ValueError(f"weight.shape={tuple(weight.shape)}, expected ({C},): one weight per class")
+    check_tensor(target, 'target')
+    if target.is_floating_point():
+        if target.shape != input.shape: raise TypeError(f"target must hold integer class indices, or class probabilities of input's shape {tuple(input.shape)}; got target.dtype={target.dtype}, target.shape={tuple(target.shape)}")
+        return True, ignore_index, reduction, eps
+    lead = input.shape[:1] + input.shape[2:] if input.ndim > 1 else ()
+    if torch.compiler.is_compiling() or torch._C._are_functorch_transforms_active():  # no data-dependent checks inside a trace
+        if tuple(target.shape) != tuple(lead): raise ValueError(f"target.shape={tuple(target.shape)}, expected {tuple(lead)}")
+    else: check_ce_target(target, lead, C, None, ignore_index)
+    return False, ignore_index, reduction, eps
+
+# %% ../nbs/appendix/checks.ipynb #b022527c
+def check_nonempty(x, # a tensor
+                   name:str='x', # its name, for the message
+                  )->Tensor:
+    "`x` if it is a tensor with at least one element, else a `TypeError`/`ValueError` naming `name`"
+    if check_tensor(x, name).numel() == 0: raise ValueError(f"{name} is empty ({name}.shape={tuple(x.shape)}): its bytes are the unit of the counts, so it needs at least one element")
+    return x
 
 # %% ../nbs/appendix/checks.ipynb #882b9cf5
 KERNEL_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)  # what the kernels load

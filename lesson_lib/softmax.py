@@ -5,13 +5,11 @@
 # %% auto #0
 __all__ = ['logsumexp', 'log_softmax', 'softmax', 'naive_log_softmax', 'logprob_log_softmax']
 
-# %% ../nbs/03_logsumexp.ipynb #8689b830
+# %% ../nbs/03_logsumexp.ipynb #ec1fce7b
 import torch
 from torch import Tensor
 from .checks import check_softmax_args
-
-# %% ../nbs/03_logsumexp.ipynb #5a128747
-from .naive import naive_log_softmax
+from .naive import naive_log_softmax       # the defective versions of lessons 01 and 02, re-exported
 from .logprob import logprob_log_softmax
 _all_ = ['naive_log_softmax', 'logprob_log_softmax']
 
@@ -21,7 +19,7 @@ def _shift(x:Tensor, # input, already float32 or float64
           )->Tensor:
     "Detached max of `x` along `dim` (kept), with ±inf replaced by 0 so that `x - m` is never `inf - inf`"
     if x.numel() == 0: return x.new_zeros(())
-    m = x.detach().amax(dim, keepdim=True)
+    m = x.detach().amax(dim, keepdim=True)   # detached: any constant gives the same LSE, so no gradient is lost
     return m.masked_fill(m.isinf(), 0)
 
 _half = (torch.float16, torch.bfloat16)
@@ -42,7 +40,7 @@ def logsumexp(x:Tensor, # input tensor
     r = m + (x - m).exp().sum(dim, keepdim=True).log()
     return (r if keepdim else r.squeeze(dim)).to(dt)
 
-# %% ../nbs/03_logsumexp.ipynb #08000cd7
+# %% ../nbs/03_logsumexp.ipynb #2e9e2296
 def _log_softmax(x:Tensor, dim:int)->Tensor:
     "`log_softmax` of checked float32/float64 `x`: `z - logsumexp(z)` with `z = x - max(x)`"
     z = x - _shift(x, dim)
@@ -52,15 +50,15 @@ def log_softmax(x:Tensor, # scores (logits)
                 dim:int=-1, # dimension to normalise over
                 dtype:torch.dtype|None=None, # if given, `x` is cast to it first (as torch)
                )->Tensor:
-    "Log-probabilities `x - logsumexp(x)`, with the max subtracted first for precision"
+    "Log-probabilities `z - logsumexp(z)` with `z = x - max(x)`: safe and precise for any input"
     x,dt,dim = _prep(x, dim, dtype=dtype)
     return _log_softmax(x, dim).to(dt)
 
-# %% ../nbs/03_logsumexp.ipynb #a0e7a58c
+# %% ../nbs/03_logsumexp.ipynb #27aa8575
 def softmax(x:Tensor, # scores (logits)
             dim:int=-1, # dimension to normalise over
             dtype:torch.dtype|None=None, # if given, `x` is cast to it first (as torch)
            )->Tensor:
-    "Probabilities `exp(x - logsumexp(x))`, safe for any input"
+    "Probabilities `exp(z - logsumexp(z))` with `z = x - max(x)`, safe for any input"
     x,dt,dim = _prep(x, dim, dtype=dtype)
     return _log_softmax(x, dim).exp().to(dt)
