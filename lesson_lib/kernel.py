@@ -5,11 +5,11 @@
 # %% auto #0
 __all__ = ['logsumexp', 'cross_entropy', 'HAS_TRITON', 'interpreted', 'CrossEntropy']
 
-# %% ../nbs/13_kernel.ipynb #378381b3
+# %% ../nbs/13_kernel.ipynb #6847d7af
 import math, torch
 from torch import Tensor
 
-# %% ../nbs/13_kernel.ipynb #7f520143
+# %% ../nbs/13_kernel.ipynb #c18f26c4
 from .kernel_ops import triton, tl, HAS_TRITON, _add, _max, interpreted, count_bytes   # Triton, or a stand-in that says it is missing
 from .kernel_ops import _LogSumExp, _CrossEntropy, CrossEntropy, _ce_fwd_kernel, _ce_bwd_kernel   # the plumbing: appendix/kernels
 _all_ = ['HAS_TRITON', 'interpreted', 'CrossEntropy']
@@ -41,7 +41,7 @@ def logsumexp(x:Tensor, # (..., V): float32, float64, float16 or bfloat16
     "`torch.logsumexp(x, -1)` by the Triton kernel: one program per row, one pass over it; differentiable"
     return _LogSumExp.apply(x, block)[0]
 
-# %% ../nbs/13_kernel.ipynb #b18c9904
+# %% ../nbs/13_kernel.ipynb #f8cbbafe
 def cross_entropy(input:Tensor, # (..., V) logits: float32, float64, float16 or bfloat16
                   target:Tensor, # (...) class indices in [0, V) or ignore_index, any integer dtype
                   inplace:bool=False, # write the gradient into `input`'s storage in backward (destroys the logits)

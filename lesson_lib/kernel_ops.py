@@ -5,25 +5,25 @@
 # %% auto #0
 __all__ = ['HAS_TRITON', 'interpreted', 'CrossEntropy', 'count_bytes']
 
-# %% ../nbs/appendix/kernels.ipynb #235e2f36
+# %% ../nbs/appendix/kernels.ipynb #19bb0a81
 import contextlib, math, types, torch
 from torch import Tensor
 from .checks import check_block, check_ce_options, check_kernel_ce_args, check_kernel_input
 from .options import reduce_rows, row_scale
 from .launch import OpaqueBackward, acc_dtype, as_rows, eager, launch_config, launch_rows, vmap_rows
 
-# %% ../nbs/appendix/kernels.ipynb #391ed98b
+# %% ../nbs/appendix/kernels.ipynb #01c0d794
 try: import triton, triton.language as tl
 except ImportError: triton, tl = types.SimpleNamespace(jit=lambda fn: fn), types.SimpleNamespace(constexpr=None)   # e.g. macOS: the module imports, its functions say what is missing
 HAS_TRITON = isinstance(triton, types.ModuleType)
 _add, _max = (tl.standard._sum_combine, tl.standard._elementwise_max) if HAS_TRITON else (None, None)   # a + b and max(a, b)
 
-# %% ../nbs/appendix/kernels.ipynb #b3eb6623
+# %% ../nbs/appendix/kernels.ipynb #e06a5c3d
 def interpreted()->bool:
     "Do the kernels run through Triton's interpreter (TRITON_INTERPRET=1 set before they were defined)?"
     return HAS_TRITON and not isinstance(_ce_fwd_kernel, triton.runtime.JITFunction)
 
-# %% ../nbs/appendix/kernels.ipynb #fc3df63c
+# %% ../nbs/appendix/kernels.ipynb #96ece586
 class _LogSumExp(torch.autograd.Function):
     "`torch.logsumexp(x, -1)` by `_lse_kernel`, and the same in float32 for half inputs; backward: `g * exp(x - lse)`"
     @staticmethod
@@ -44,7 +44,7 @@ class _LogSumExp(torch.autograd.Function):
     @staticmethod
     def vmap(info, in_dims, x, block): return _LogSumExp.apply(x.movedim(in_dims[0], 0), block), (0, 0)   # the batch: a leading dim
 
-# %% ../nbs/appendix/kernels.ipynb #89dfd71b
+# %% ../nbs/appendix/kernels.ipynb #983cacda
 @triton.jit
 def _softcap(x, CAP: tl.constexpr):
     "`CAP tanh(x / CAP)` with one exp: tanh u = (1 - e) / (1 + e), e = exp(-2|u|); near 0, where 1 - e would cancel, tanh's series"
@@ -55,7 +55,7 @@ def _softcap(x, CAP: tl.constexpr):
     p = ((p * u2 - tl.full((), 17 / 315, u.dtype)) * u2 + tl.full((), 2 / 15, u.dtype)) * u2 - tl.full((), 1 / 3, u.dtype)
     return tl.full((), CAP, x.dtype) * tl.where(a < 0.0625, u + u * u2 * p, tl.where(u < 0, -1, 1) * (1 - e) / (1 + e))
 
-# %% ../nbs/appendix/kernels.ipynb #6e18786a
+# %% ../nbs/appendix/kernels.ipynb #de83d847
 @triton.jit
 def _ce_fwd_kernel(x_ptr, t_ptr, loss_ptr, lse_ptr, stride, V, ignore_index, BLOCK: tl.constexpr, ACC: tl.constexpr, BIG: tl.constexpr, EPS: tl.constexpr, S: tl.constexpr, CAP: tl.constexpr):
     "One program per row: lse[row] and loss[row] = lse[row] - x[row, t[row]] (plus lesson 14's options)"
@@ -76,7 +76,7 @@ def _ce_fwd_kernel(x_ptr, t_ptr, loss_ptr, lse_ptr, stride, V, ignore_index, BLO
     if S: loss += tl.full((), S, ACC) * lse * lse
     tl.store(lse_ptr + row, lse); tl.store(loss_ptr + row, loss)
 
-# %% ../nbs/appendix/kernels.ipynb #ddf838fb
+# %% ../nbs/appendix/kernels.ipynb #0089a0f4
 @triton.jit
 def _ce_bwd_kernel(x_ptr, t_ptr, lse_ptr, a_ptr, dx_ptr, stride, V, BLOCK: tl.constexpr, ACC: tl.constexpr,
                    EPS: tl.constexpr, S: tl.constexpr, CAP: tl.constexpr):
@@ -96,7 +96,7 @@ def _ce_bwd_kernel(x_ptr, t_ptr, lse_ptr, a_ptr, dx_ptr, stride, V, BLOCK: tl.co
             if CAP: G = G * (1 - z * z / tl.full((), CAP * CAP, ACC))    # through the cap: 1 - tanh^2 = 1 - (z/CAP)^2
             tl.store(dx_ptr + cols, G * a, mask=cols < V)
 
-# %% ../nbs/appendix/kernels.ipynb #18089782
+# %% ../nbs/appendix/kernels.ipynb #d5767237
 def _ce_fwd(input, t, ignore_index, block, eps, s, cap):
     "Launch `_ce_fwd_kernel` on the rows of `input` (..., V): each row's loss and lse, in the accumulator's dtype"
     (x, t), (a, acc, big) = as_rows(input, t), acc_dtype(input.dtype)
@@ -114,7 +114,7 @@ def _ce_bwd(input, t, lse, a, block, eps, s, cap, inplace=False):
     if inplace and dx.data_ptr() == input.data_ptr(): torch.autograd.graph.increment_version(input)   # input now holds the gradient
     return dx.view(input.shape)
 
-# %% ../nbs/appendix/kernels.ipynb #676dab60
+# %% ../nbs/appendix/kernels.ipynb #a5c2f593
 class _CrossEntropy(torch.autograd.Function):
     "Cross-entropy by the Triton kernels; returns (loss, lse), the lse saved for backward, which recomputes the softmax from it"
     @staticmethod
@@ -135,7 +135,7 @@ class _CrossEntropy(torch.autograd.Function):
         args = input, target, lse, a, ctx.block, eps, s, cap   # building a graph (create_graph, torch.func): a Function, never in place
         return OpaqueBackward.apply(_ce_bwd, 'kernel.CrossEntropy', *args) if torch.is_grad_enabled() else _ce_bwd(*args, ctx.inplace), *[None] * 8
 
-# %% ../nbs/appendix/kernels.ipynb #d99884e4
+# %% ../nbs/appendix/kernels.ipynb #c664bdc7
 class CrossEntropy:
     "`CrossEntropy.apply(input, target, inplace, block, ignore_index, reduction, label_smoothing, lse_square_scale, softcap)`: the loss of `_CrossEntropy`"
     @staticmethod
@@ -144,7 +144,7 @@ class CrossEntropy:
 _CrossEntropy.vmap = staticmethod(lambda info, in_dims, input, target, inplace, block, ignore_index, reduction, *opts: vmap_rows(   # torch.func.vmap
     lambda x, t: _CrossEntropy.apply(x, t, False, block, ignore_index, 'none', *opts), info, in_dims, input, target, ignore_index, check_ce_options(reduction, *opts, ignore_index)[0]))
 
-# %% ../nbs/appendix/kernels.ipynb #9164f8ef
+# %% ../nbs/appendix/kernels.ipynb #d2955101
 @contextlib.contextmanager
 def count_bytes():
     "Count the bytes the interpreted kernels load and store in the `with` block: yields {'read': .., 'written': ..}"
