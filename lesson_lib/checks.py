@@ -9,12 +9,14 @@ import numpy as np, torch
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['KERNEL_DTYPES', 'check_tensor', 'check_int', 'check_real', 'check_choice', 'same_device', 'check_loss_inputs',
-           'check_logits', 'check_target', 'check_loss_args', 'check_ce_options', 'check_ce_target', 'check_hW',
-           'check_block', 'check_kernel_input', 'check_kernel_ce_args', 'check_vocab_range', 'check_vp_args',
-           'check_vp_owners', 'check_fused_ce_args', 'check_lse_states', 'checked_chunks', 'check_splits',
-           'check_load_mnist', 'check_stratified', 'check_idx_shape', 'check_sizes', 'check_dataset', 'check_bs',
-           'check_sgd', 'check_warmup', 'check_fit_args', 'check_evaluated', 'check_finite_losses', 'check_bench']
+__all__ = ['KERNEL_DTYPES', 'check_tensor', 'check_int', 'check_real', 'check_choice', 'same_device', 'check_dim', 'check_dims',
+           'check_softmax_args', 'check_loss_inputs', 'reduce_loss', 'check_logits', 'check_target', 'check_loss_args',
+           'check_ce_options', 'check_ce_target', 'check_hW', 'check_chunked_args', 'check_softmax_input',
+           'check_fast_ce', 'check_nonempty', 'check_block', 'check_kernel_input', 'check_kernel_ce_args',
+           'check_vocab_range', 'check_vp_args', 'check_vp_owners', 'check_fused_ce_args', 'check_lse_states',
+           'checked_chunks', 'check_splits', 'check_load_mnist', 'check_stratified', 'check_idx_shape', 'check_sizes',
+           'check_dataset', 'check_bs', 'check_sgd', 'check_warmup', 'check_fit_args', 'check_evaluated',
+           'check_finite_losses', 'check_bench']
 
 # %% ../nbs/appendix/checks.ipynb #6d10f249
 def check_tensor(x, # the argument
@@ -72,6 +74,47 @@ def same_device(a:torch.device, # a tensor's device
     b = torch.device(b)
     return a.type == b.type and (b.index is None or a.index == b.index)
 
+# %% ../nbs/appendix/checks.ipynb #29731e7b
+def check_dim(dim, # the argument: a Python, NumPy or 0-d torch integer; not a bool
+              ndim:int, # the number of dims of the tensor it indexes (a 0-d tensor takes 0 or -1)
+              name:str='dim', # its name, for the message
+             )->int:
+    "`dim` as a non-negative int, else a `TypeError` (not an int) or an `IndexError` (out of range, as torch) naming it"
+    if isinstance(dim, (bool, np.bool_)) or (isinstance(dim, Tensor) and dim.dtype == torch.bool):
+        raise TypeError(f"{name} must be an int, got {name}={dim!r}: a bool is not a dimension (PyTorch rejects it too)")
+    try: d = operator.index(dim)
+    except TypeError: raise TypeError(f"{name} must be an int, got {name}={dim!r}") from None
+    n = max(ndim, 1)
+    if not -n <= d < n: raise IndexError(f"{name}={d} is out of range for a {ndim}-d tensor x: expected {name} in [{-n}, {n-1}]")
+    return d % n
+
+# %% ../nbs/appendix/checks.ipynb #a012ec39
+def check_dims(dim, # an int, or a tuple/list of ints; `()` means every dim, as in `torch.logsumexp`
+               ndim:int, # the number of dims of the tensor they index
+               name:str='dim', # its name, for the message
+              )->tuple: # distinct non-negative dims
+    "`dim` as a tuple of distinct non-negative dims, else a `TypeError`/`IndexError`/`ValueError` naming it"
+    if not isinstance(dim, (tuple, list)): return (check_dim(dim, ndim, name),)
+    ds = tuple(check_dim(d, ndim, name) for d in dim) or tuple(range(max(ndim, 1)))
+    if len(set(ds)) < len(ds): raise ValueError(f"{name}={tuple(dim)!r} names a dimension more than once: expected distinct dims")
+    return ds
+
+# %% ../nbs/appendix/checks.ipynb #df0a7c0b
+def check_softmax_args(x, # the input tensor
+                       dim, # the dim (or, if `multi`, dims) to reduce
+                       dtype=None, # if given, a floating point dtype to cast `x` to first (as torch)
+                       ints:bool=False, # accept integer/bool `x` (as `torch.logsumexp`)?
+                       multi:bool=False, # accept a tuple of dims?
+                      )->tuple: # (x, cast to `dtype` if given; dim, non-negative: an int, or a tuple if `multi`)
+    "The arguments of the softmax family, checked: each bad one gets a `TypeError`/`IndexError`/`ValueError` naming it"
+    check_tensor(x, 'x')
+    if dtype is not None and not (isinstance(dtype, torch.dtype) and dtype.is_floating_point):
+        raise TypeError(f"dtype must be a floating point torch.dtype, got dtype={dtype!r}")
+    if dtype is not None: x = x.to(dtype)
+    if x.is_complex() or not (x.is_floating_point() or ints):
+        raise TypeError(f"x must be a floating point tensor, got x.dtype={x.dtype}; convert it first, e.g. x.float()")
+    return x, (check_dims if multi else check_dim)(dim, x.ndim)
+
 # %% ../nbs/appendix/checks.ipynb #f6446da4
 def _check_classes(t:Tensor, # flat int64 class indices
                    C:int, # the number of classes
@@ -123,11 +166,24 @@ def check_loss_inputs(input, # log-probabilities or logits: (C,), (N, C) or (N, 
     if target.is_floating_point() or target.is_complex() or target.dtype == torch.bool:
         probs = f", or class probabilities of input's shape {tuple(input.shape)}" if label_smoothing is not None else ""
         raise TypeError(f"target must hold integer class indices{probs}; got target.dtype={target.dtype}, target.shape={tuple(target.shape)}")
+    if input.ndim == 1 and tuple(target.shape) == (1,): target = target.reshape(())   # torch accepts (1,) for a (C,) input
     if tuple(target.shape) != lead:
         raise ValueError(f"target.shape={tuple(target.shape)}, expected {lead}: one class index per entry of input without its class dim ({int(input.ndim > 1)})")
     t = target.reshape(-1).long()   # once; a uint8 index would be read as a boolean mask
-    if t.device.type != 'meta': _check_classes(t, C, ignore_index, lead)   # a meta tensor has no values to check
+    # values are checked where Python can see them: not on a meta tensor, nor inside torch.func.vmap/grad (torch's indexing raises there)
+    if t.device.type != 'meta' and not torch._C._functorch.is_functorch_wrapped_tensor(t): _check_classes(t, C, ignore_index, lead)
     return rows(input), t, w, lead
+
+# %% ../nbs/appendix/checks.ipynb #75adae6e
+def reduce_loss(loss:Tensor, # (M,) per-entry losses, 0 where ignored
+                reduction:str, # 'none', 'sum' or 'mean'
+                total:Tensor, # the divisor of 'mean': the sum of the weights that count
+                shape:tuple, # the shape 'none' returns: the target's
+               )->Tensor:
+    "Reduce per-entry losses as torch does: 'none' in `shape`, 'sum', or 'mean' = sum / `total` (0/0 is `nan`)"
+    return loss.view(shape) if reduction == 'none' else loss.sum() if reduction == 'sum' else loss.sum() / total
+
+def _reduce(loss, reduction): return loss.mean() if reduction == 'mean' else loss.sum() if reduction == 'sum' else loss   # fast.cross_entropy's (lesson 08)
 
 # %% ../nbs/appendix/checks.ipynb #5c316dda
 def check_logits(x, # logits or log-probabilities, (N, C)
@@ -234,6 +290,72 @@ def check_hW(h, # hidden states (..., d)
     if W.ndim != 2 or W.shape[1] != h.shape[-1]: raise ValueError(f"{Wname} must be (V, d) with d = {h.shape[-1]} like h, got {Wname}.shape={tuple(W.shape)}")
     if W.shape[0] == 0: raise ValueError(f"{Wname} must have at least one row (V >= 1), got {Wname}.shape={tuple(W.shape)}")
     if h.device != W.device: raise ValueError(f"h and {Wname} must be on one device, got {h.device} and {W.device}")
+
+# %% ../nbs/appendix/checks.ipynb #94ba7cf1
+def check_chunked_args(h, W, target, chunk_size, bias, # `chunked_cross_entropy`'s own arguments
+                       ignore_index, reduction, label_smoothing, lse_square_scale, softcap, # the options of the fused cross-entropies
+                      )->tuple: # (target as flat int64, chunk_size, (reduction, label_smoothing, lse_square_scale, softcap, ignore_index))
+    "The arguments of `chunked_cross_entropy`, checked and converted, each bad one with a `TypeError`/`ValueError` naming it"
+    check_hW(h, W)
+    if bias is not None:
+        check_tensor(bias, 'bias')
+        if bias.dtype != h.dtype or tuple(bias.shape) != (W.shape[0],) or bias.device != h.device:
+            raise ValueError(f"bias must be None or a ({W.shape[0]},) tensor of h's dtype ({h.dtype}) on {h.device}, got bias.shape={tuple(bias.shape)}, {bias.dtype} on {bias.device}")
+    chunk_size = check_int(chunk_size, 'chunk_size', min=1)
+    opts = check_ce_options(reduction, label_smoothing, lse_square_scale, softcap, ignore_index)
+    return check_ce_target(target, tuple(h.shape[:-1]), W.shape[0], h.device, opts[-1], rows='h'), chunk_size, opts
+
+# %% ../nbs/appendix/checks.ipynb #4d27b0ca
+_HALF = (torch.float16, torch.bfloat16)
+
+def check_softmax_input(x, # input tensor
+                        dim, # dimension(s) to reduce
+                        dtype=None, # cast `x` to this dtype first, as torch does
+                        ints:bool=False, # accept integer/bool `x` (promoted to the default float dtype), as torch.logsumexp does?
+                        many:bool=False, # accept a tuple of dims?
+                       )->tuple: # (x, output dtype, compute dtype: float32 for half types, dims as a sorted tuple)
+    "Check the input of `fast.logsumexp`/`fast.log_softmax` and cast it to `dtype`; a `TypeError`/`ValueError`/`IndexError` naming the bad argument"
+    check_tensor(x, 'x')
+    if dtype is not None:
+        if not isinstance(dtype, torch.dtype): raise TypeError(f"dtype must be a torch.dtype or None, got {dtype!r}")
+        x = x.to(dtype)
+    if x.is_complex() or not (x.is_floating_point() or ints):
+        raise TypeError(f"x must be a real floating point tensor, got x.dtype={x.dtype}; convert it first, e.g. x.float(), or pass dtype=")
+    if not many and isinstance(dim, (tuple, list)): raise TypeError(f"dim must be an int, got dim={dim!r}")
+    dt = x.dtype if x.is_floating_point() else torch.get_default_dtype()
+    return x, dt, (torch.float32 if dt in _HALF else dt), tuple(sorted(check_dims(dim, x.ndim)))
+
+# %% ../nbs/appendix/checks.ipynb #a1c0c6f6
+def check_fast_ce(input, # logits: (C,), (N, C) or (N, C, d1, ...)
+                  target, # class indices (the shape without dim 1), or class probabilities (input's shape)
+                  weight, # None, or (C,) class weights
+                  ignore_index, reduction, label_smoothing, # torch's options
+                 )->tuple: # (probability targets?, ignore_index, reduction, label_smoothing)
+    "Check `fast.cross_entropy`'s arguments as `F.cross_entropy` reads them; a `TypeError`/`ValueError` naming the bad one"
+    check_tensor(input, 'input', floating=True)
+    if input.ndim == 0: raise ValueError("input must have a class dim: (C,), (N, C) or (N, C, d1, ...), got a 0-d tensor")
+    reduction, eps, _, _, ignore_index = check_ce_options(reduction, label_smoothing, 0., None, ignore_index)
+    C = input.shape[1 if input.ndim > 1 else 0]
+    if weight is not None:
+        check_tensor(weight, 'weight', floating=True)
+        if tuple(weight.shape) != (C,): raise ValueError(f"weight.shape={tuple(weight.shape)}, expected ({C},): one weight per class")
+    check_tensor(target, 'target')
+    if target.is_floating_point():
+        if target.shape != input.shape: raise TypeError(f"target must hold integer class indices, or class probabilities of input's shape {tuple(input.shape)}; got target.dtype={target.dtype}, target.shape={tuple(target.shape)}")
+        return True, ignore_index, reduction, eps
+    lead = input.shape[:1] + input.shape[2:] if input.ndim > 1 else ()
+    if torch.compiler.is_compiling() or torch._C._are_functorch_transforms_active():  # no data-dependent checks inside a trace
+        if tuple(target.shape) != tuple(lead): raise ValueError(f"target.shape={tuple(target.shape)}, expected {tuple(lead)}")
+    else: check_ce_target(target, lead, C, None, ignore_index)
+    return False, ignore_index, reduction, eps
+
+# %% ../nbs/appendix/checks.ipynb #b022527c
+def check_nonempty(x, # a tensor
+                   name:str='x', # its name, for the message
+                  )->Tensor:
+    "`x` if it is a tensor with at least one element, else a `TypeError`/`ValueError` naming `name`"
+    if check_tensor(x, name).numel() == 0: raise ValueError(f"{name} is empty ({name}.shape={tuple(x.shape)}): its bytes are the unit of the counts, so it needs at least one element")
+    return x
 
 # %% ../nbs/appendix/checks.ipynb #882b9cf5
 KERNEL_DTYPES = (torch.float16, torch.bfloat16, torch.float32, torch.float64)  # what the kernels load

@@ -5,74 +5,60 @@
 # %% auto #0
 __all__ = ['logsumexp', 'log_softmax', 'softmax', 'naive_log_softmax', 'logprob_log_softmax']
 
-# %% ../nbs/03_logsumexp.ipynb #8689b830
-import operator
+# %% ../nbs/03_logsumexp.ipynb #ec1fce7b
 import torch
 from torch import Tensor
-
-# %% ../nbs/03_logsumexp.ipynb #5a128747
-from .naive import naive_log_softmax
+from .checks import check_softmax_args
+from .naive import naive_log_softmax       # the defective versions of lessons 01 and 02, re-exported
 from .logprob import logprob_log_softmax
 _all_ = ['naive_log_softmax', 'logprob_log_softmax']
 
-# %% ../nbs/03_logsumexp.ipynb #7f19644c
+# %% ../nbs/03_logsumexp.ipynb #ba8e8fad
 def _shift(x:Tensor, # input, already float32 or float64
-           dim:int, # dimension to reduce
+           dim, # dimension(s) to reduce
           )->Tensor:
     "Detached max of `x` along `dim` (kept), with ±inf replaced by 0 so that `x - m` is never `inf - inf`"
     if x.numel() == 0: return x.new_zeros(())
-    m = x.detach().amax(dim, keepdim=True)
+    m = x.detach().amax(dim, keepdim=True)   # detached: any constant gives the same LSE, so no gradient is lost
     return m.masked_fill(m.isinf(), 0)
 
-# %% ../nbs/03_logsumexp.ipynb #84008659
+_half = (torch.float16, torch.bfloat16)
+def _prep(x, dim, ints=False, dtype=None, multi=False)->tuple: # (x to compute with, output dtype, dim)
+    "Check the arguments (`checks.check_softmax_args`); half types are computed in float32"
+    x, dim = check_softmax_args(x, dim, dtype, ints, multi)
+    dt = x.dtype if x.is_floating_point() else torch.get_default_dtype()
+    return x.to(torch.float32 if dt in _half else dt), dt, dim
+
+# %% ../nbs/03_logsumexp.ipynb #c3b9894b
 def logsumexp(x:Tensor, # input tensor
-              dim:int=-1, # dimension to reduce
-              keepdim:bool=False, # keep `dim` as a size-1 dimension?
+              dim=-1, # dimension, or tuple of dimensions, to reduce
+              keepdim:bool=False, # keep the reduced dims with size 1?
              )->Tensor:
     "`log(sum(exp(x)))` along `dim`, computed safely by shifting by the max"
-    x,dt,dim = _prep(x, dim, ints=True)
+    x,dt,dim = _prep(x, dim, ints=True, multi=True)
     m = _shift(x, dim)
     r = m + (x - m).exp().sum(dim, keepdim=True).log()
     return (r if keepdim else r.squeeze(dim)).to(dt)
 
-# %% ../nbs/03_logsumexp.ipynb #28ff82ec
-_half = (torch.float16, torch.bfloat16)
-
-def _prep(x:Tensor, # input tensor
-          dim:int, # dimension to reduce
-          ints:bool=False, # promote integer/bool `x` to the default float dtype (else raise)?
-         )->tuple: # (x to compute with, output dtype, dim as a non-negative int)
-    "Check `x` and `dim`, and upcast half types to float32 for the computation"
-    if not isinstance(x, Tensor): raise TypeError(f"x must be a torch.Tensor, got {type(x).__name__}")
-    if x.is_complex() or not (x.is_floating_point() or ints):
-        raise TypeError(f"x must be a floating point tensor, got x.dtype={x.dtype}; convert it first, e.g. x.float()")
-    if isinstance(dim, bool): raise TypeError(f"dim must be an int, got dim={dim!r}: a bool is not a dimension (PyTorch rejects it too)")
-    try: dim = operator.index(dim)
-    except TypeError: raise TypeError(f"dim must be an int, got dim={dim!r}") from None
-    n = max(x.ndim, 1)
-    if not -n <= dim < n: raise IndexError(f"dim={dim} is out of range for a {x.ndim}-d tensor x: expected dim in [{-n}, {n-1}]")
-    dt = x.dtype if x.is_floating_point() else torch.get_default_dtype()
-    return x.to(torch.float32 if dt in _half else dt), dt, dim % n
-
-# %% ../nbs/03_logsumexp.ipynb #08000cd7
-def _log_softmax(x:Tensor, # scores, already checked and float32/float64
-                 dim:int, # non-negative dimension to normalise over
-                )->Tensor:
-    "`log_softmax` without argument checks: `z - logsumexp(z)` with `z = x - max(x)`"
+# %% ../nbs/03_logsumexp.ipynb #2e9e2296
+def _log_softmax(x:Tensor, dim:int)->Tensor:
+    "`log_softmax` of checked float32/float64 `x`: `z - logsumexp(z)` with `z = x - max(x)`"
     z = x - _shift(x, dim)
     return z - logsumexp(z, dim, keepdim=True)
 
 def log_softmax(x:Tensor, # scores (logits)
                 dim:int=-1, # dimension to normalise over
+                dtype:torch.dtype|None=None, # if given, `x` is cast to it first (as torch)
                )->Tensor:
-    "Log-probabilities `x - logsumexp(x)`, with the max subtracted first for precision"
-    x,dt,dim = _prep(x, dim)
+    "Log-probabilities `z - logsumexp(z)` with `z = x - max(x)`: safe and precise for any input"
+    x,dt,dim = _prep(x, dim, dtype=dtype)
     return _log_softmax(x, dim).to(dt)
 
-# %% ../nbs/03_logsumexp.ipynb #a0e7a58c
+# %% ../nbs/03_logsumexp.ipynb #27aa8575
 def softmax(x:Tensor, # scores (logits)
             dim:int=-1, # dimension to normalise over
+            dtype:torch.dtype|None=None, # if given, `x` is cast to it first (as torch)
            )->Tensor:
-    "Probabilities `exp(x - logsumexp(x))`, safe for any input"
-    x,dt,dim = _prep(x, dim)
+    "Probabilities `exp(z - logsumexp(z))` with `z = x - max(x)`, safe for any input"
+    x,dt,dim = _prep(x, dim, dtype=dtype)
     return _log_softmax(x, dim).exp().to(dt)
