@@ -6,14 +6,16 @@
 from __future__ import annotations
 import gzip, hashlib, http.client, inspect, math, os, shutil, sys, tempfile, time, urllib.request, zlib
 from pathlib import Path
+import warnings
+from importlib.resources import files
 import numpy as np
 import lesson_lib
-from .checks import check_idx_shape
+from .checks import check_idx_shape, check_load_mnist, check_splits, check_stratified
 
 # %% auto #0
 __all__ = ['IDX_DTYPES', 'IDX_NAMES', 'MNIST_MIRRORS', 'MNIST_MD5', 'MNIST_SIZES', 'MAX_BYTES', 'REPO_DATA', 'CONNECT_TIMEOUT',
-           'read_idx', 'write_idx', 'load_idx_dir', 'DownloadError', 'ChecksumError', 'user_cache', 'mnist_dir',
-           'download_file', 'download_mnist']
+           'EMBEDDED', 'read_idx', 'write_idx', 'load_idx_dir', 'DownloadError', 'ChecksumError', 'user_cache',
+           'mnist_dir', 'download_file', 'download_mnist', 'load_mnist', 'load_embedded', 'stratified_split', 'split3']
 
 # %% ../nbs/appendix/download.ipynb #f0ee5f28
 IDX_DTYPES = {0x08: np.dtype('>u1'), 0x09: np.dtype('>i1'), 0x0B: np.dtype('>i2'),
@@ -275,3 +277,63 @@ def _delegates(to):
         f.__signature__ = sig.replace(parameters=ps)
         return f
     return deco
+
+# %% ../nbs/appendix/download.ipynb #5bd1a807
+@_delegates(download_mnist)
+def load_mnist(source:str='auto', # 'auto' | 'embedded' | 'full'
+               path=None, # a folder holding the four MNIST IDX files (raw or `.gz`), loaded as is
+               seed:int=42, # seed of the stratified splits
+               splits:int=2, # 2: train, valid; 3: train, valid, test (see `split3`)
+               **kwargs, # passed to `download_mnist`: `data_dir`, `mirrors`, `timeout`, `progress`, ...
+              ) -> tuple:
+    "MNIST `(x_train, y_train, x_valid, y_valid)` (`splits=3`: then `x_test, y_test`): the full 70,000 digits if available, else the embedded 5,000."
+    check_load_mnist(source, path, splits)
+    if path is not None: return _split(load_idx_dir(path), splits, seed)
+    if source == 'embedded': return load_embedded(seed, splits)
+    if 'mirrors' in kwargs: kwargs['mirrors'] = _check_mirrors(kwargs['mirrors'], 'load_mnist')
+    try: return _split(load_idx_dir(download_mnist(**kwargs)), splits, seed)  # a mirror serving a wrong file raises ChecksumError: never papered over
+    except (OSError, ValueError) as e:  # offline, unreachable, too slow, an unwritable cache, or a corrupt cached file
+        if source == 'full' or isinstance(e, ChecksumError): raise
+        warnings.warn(_offline_msg(e, kwargs.get('data_dir')), stacklevel=2)
+        return load_embedded(seed, splits)
+
+# %% ../nbs/appendix/download.ipynb #4a30d057
+EMBEDDED = files('lesson_lib')/'mnist_5k.npz'  # the embedded 5,000-digit subset, package data
+
+def load_embedded(seed:int=42, # seed of the stratified splits
+                  splits:int=2, # 2: 4,000 / 1,000; 3: 3,500 / 500 / 1,000
+                 ) -> tuple:
+    "The embedded 5,000-digit subset, split (stratified) 4,000 / 1,000 or, with `splits=3`, 3,500 / 500 / 1,000."
+    splits = check_splits(splits, 'load_embedded')
+    with EMBEDDED.open('rb') as f, np.load(f, allow_pickle=False) as z: x, y = z['images'], z['labels']
+    tr, va = stratified_split(y, 100, seed)
+    if splits == 3:  # test: 1,000 of the 4,000 training digits, never the 1,000 the defaults of lesson 07 were tuned on
+        a, b = stratified_split(y[tr], 100, seed)
+        tr, va = np.concatenate([tr[a], va]), tr[b]
+    arrs = *_to_xy(x[tr], y[tr], 'mnist_5k.npz'), *_to_xy(x[va], y[va], 'mnist_5k.npz')
+    return arrs if splits == 2 else split3(*arrs, seed=seed)
+
+# %% ../nbs/appendix/download.ipynb #9ef54d0d
+def stratified_split(y:np.ndarray, # integer labels
+                     n_valid:int, # validation items per class
+                     seed:int=42, # seed of the (numpy-version-stable) `RandomState` shuffle
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    "Indices `(train, valid)`: `n_valid` random items of each class in valid, the rest in train, both shuffled."
+    y, n_valid = check_stratified(y, n_valid)
+    rs = np.random.RandomState(seed)
+    tr, va = [], []
+    for c in np.unique(y):
+        idx = rs.permutation(np.flatnonzero(y == c))
+        va.append(idx[:n_valid]); tr.append(idx[n_valid:])
+    return rs.permutation(np.concatenate(tr)), rs.permutation(np.concatenate(va))
+
+# %% ../nbs/appendix/download.ipynb #43ba497a
+def split3(x_train, y_train, x_test, y_test, # a two-way split; its second part becomes the test set
+           seed:int=42, # seed of the stratified split of train into train and valid
+          ) -> tuple:
+    "`(x_train, y_train, x_valid, y_valid, x_test, y_test)`: valid carved from train, stratified (1/8 of the smallest class, at most 500 per class)."
+    n = max(1, min(500, np.unique(y_train, return_counts=True)[1].min() // 8))
+    tr, va = stratified_split(y_train, n, seed)
+    return x_train[tr], y_train[tr], x_train[va], y_train[va], x_test, y_test
+
+def _split(a, splits, seed): return a if check_splits(splits, 'load_mnist') == 2 else split3(*a, seed=seed)

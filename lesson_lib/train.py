@@ -10,7 +10,7 @@ import math, sys, time, torch
 from fastprogress.fastprogress import master_bar, progress_bar, IN_NOTEBOOK
 from .loss import cross_entropy, accuracy
 from .checks import check_dataset, check_bs, check_sgd, check_warmup, check_fit_args, check_evaluated, check_finite_losses
-from .cli import plot_history  # drawn by the command's appendix; here for `from lesson_lib.train import plot_history`
+from .cli import plot_history
 
 # %% ../nbs/07_training.ipynb #7c9ec2f5
 class Dataset:
@@ -41,17 +41,18 @@ class SGD:
     "Minibatch SGD with momentum and L2 weight decay, written out (the update of `torch.optim.SGD`)."
     def __init__(self, params, # tensors with `requires_grad`, e.g. `model.parameters()`
                  lr:float, # learning rate
-                 mom:float=0., # momentum
-                 wd:float=0.): # L2 weight decay, added to the gradient
+                 mom:float=0., wd:float=0.): # momentum; L2 weight decay, added to the gradient
         self.lr, self.mom, self.wd = check_sgd(lr, mom, wd)
-        self.params = list(params)
-        self.vs = [None] * len(self.params)
+        self.params = list(params); self.vs = [None] * len(self.params)
     @torch.no_grad()
     def step(self):
         for i,p in enumerate(self.params):
             if p.grad is None: continue  # no gradient this step: skipped, as torch.optim does
             g = p.grad if not self.wd else p.grad.add(p, alpha=self.wd)
-            if self.mom: g = self.vs[i] = g.clone() if self.vs[i] is None else self.vs[i].mul_(self.mom).add_(g)
+            if self.mom:
+                if self.vs[i] is None: self.vs[i] = g.clone()  # the first step: v = g
+                else: self.vs[i].mul_(self.mom).add_(g)       # v = mom * v + g
+                g = self.vs[i]
             p.add_(g, alpha=-self.lr)
     def zero_grad(self):
         for p in self.params: p.grad = None
@@ -111,7 +112,7 @@ def fit(model, # callable on a batch, with `parameters()`: an `MLP` or an `nn.Mo
     mb, hist, t0 = master_bar(range(epochs)) if bars else range(epochs), [], time.perf_counter()
     for epoch in mb:
         bl = train_epoch(model, opt, progress_bar(train_dl, parent=mb) if bars else train_dl, loss_func, lrs)
-        check_finite_losses(bl, epoch + 1)  # once per epoch: no GPU sync per step
+        check_finite_losses(bl, epoch + 1)  # checked once per epoch
         hist.append(_record(epoch + 1, bl, evaluate(model, valid_dl, loss_func), time.perf_counter() - t0))
         if progress: _log(hist[-1], epochs, mb if bars else None)
     return hist
