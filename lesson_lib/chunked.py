@@ -5,111 +5,12 @@
 # %% auto #0
 __all__ = ['chunked_cross_entropy', 'ChunkedCrossEntropy']
 
-# %% ../nbs/11_chunked.ipynb #d4c694b4
-import torch, torch.nn.functional as F
+# %% ../nbs/11_chunked.ipynb #72792ec9
+import torch
 from torch import Tensor
-from .checks import check_chunked_args, check_ce_options
-from .options import softcapped, row_loss, reduce_rows, row_scale, logits_grad
-from .launch import OpaqueBackward, eager, no_vmap
+from .chunked_ops import _ChunkedCE
 
-# %% ../nbs/11_chunked.ipynb #fcc92d04
-def _block(h, W, bias, t, lo, hi, ignore_index, eps, s, cap):
-    "Rows `lo:hi`: capped logits `z` (float32 for half inputs), their LSE, the valid rows and the row losses"
-    acc = torch.float32 if h.dtype in (torch.float16, torch.bfloat16) else h.dtype
-    z = softcapped((h[lo:hi] @ W.T if bias is None else torch.addmm(bias, h[lo:hi], W.T)).to(acc), cap)   # matmul 1
-    lse, tc, valid = torch.logsumexp(z, -1), t[lo:hi], t[lo:hi] != ignore_index
-    zt = z.gather(1, torch.where(valid, tc, 0)[:, None]).squeeze(1)
-    return z, lse, valid, row_loss(lse, zt, z.sum(-1) if eps else None, W.shape[0], valid, eps, s)
-
-def _block_matmuls(h, W, G, lo, hi, grads):
-    "Add the block's share to `grads` = [dh, dW, dbias] (None where not needed): matmuls 2 and 3"
-    dh, dW, db = grads
-    if dh is not None: torch.matmul(G, W, out=dh[lo:hi]) if dh.dtype == h.dtype else dh[lo:hi].copy_(G @ W)
-    if dW is not None: dW.addmm_(G.T, h[lo:hi]) if dW.dtype == h.dtype else dW.add_(G.T @ h[lo:hi])
-    if db is not None: db.add_(G.sum(0))
-
-# %% ../nbs/11_chunked.ipynb #cf390366
-def _block_grads(h, W, z, lse, valid, a, tc, lo, hi, eps, s, cap, grads):
-    "The block's `G` from `logits_grad` (`a`: each row's gradient scale), then its matmuls"
-    rows = valid.nonzero().squeeze(1)
-    _block_matmuls(h, W, logits_grad(z, lse, a, rows, tc[rows], W.shape[0], eps, s, cap).to(h.dtype), lo, hi, grads)
-
-def _new_grads(h, W, need):
-    "Zeroed dh (M, d), dW (V, d), dbias (V,): float32 for half inputs, None where not needed"
-    acc = torch.float32 if h.dtype in (torch.float16, torch.bfloat16) else h.dtype
-    return [torch.zeros(*shape, dtype=acc, device=h.device) if n else None for n, shape in zip(need, (h.shape, W.shape, W.shape[:1]))]
-
-# %% ../nbs/11_chunked.ipynb #03eeb139
-def _fast_block(h, W, bias, t, lo, hi, ignore_index, a, grads):
-    "Rows `lo:hi` without options, on one (B, V) tensor: logits, then `exp(z - m)`, then `G = a softmax - a onehot`"
-    acc = torch.float32 if h.dtype in (torch.float16, torch.bfloat16) else h.dtype
-    z = (h[lo:hi] @ W.T if bias is None else torch.addmm(bias, h[lo:hi], W.T)).to(acc)
-    tc, valid = t[lo:hi], t[lo:hi] != ignore_index
-    zt = z.gather(1, torch.where(valid, tc, 0)[:, None]).squeeze(1)
-    m = z.amax(-1, keepdim=True)
-    s = z.sub_(m).exp_().sum(-1)                                     # z now holds exp(z - m)
-    loss = torch.where(valid, m.squeeze(1) + torch.log(s) - zt, 0.)
-    if any(g is not None for g in grads):
-        rows = valid.nonzero().squeeze(1)
-        G = z.mul_((a / s)[:, None])                                 # a * softmax; ignored rows have a = 0
-        G[rows, tc[rows]] -= a[rows]
-        _block_matmuls(h, W, G.to(h.dtype), lo, hi, grads)
-    return loss
-
-# %% ../nbs/11_chunked.ipynb #17f3f760
-def _chunked_forward(h, W, bias, t, chunk_size, ignore_index, reduction, eps, s, cap, need):
-    "Per-row losses and, for 'mean'/'sum', the gradients for g = 1, block by block over the rows"
-    acc = torch.float32 if h.dtype in (torch.float16, torch.bfloat16) else h.dtype
-    grads = _new_grads(h, W, need if reduction != 'none' else (False,) * 3)
-    a = row_scale(h.new_ones((), dtype=acc), t != ignore_index, reduction, acc) if reduction != 'none' else None
-    fast, losses = not (eps or s or cap is not None or reduction == 'none'), []
-    for lo in range(0, h.shape[0], chunk_size):
-        hi = min(lo + chunk_size, h.shape[0])
-        if fast: losses.append(_fast_block(h, W, bias, t, lo, hi, ignore_index, a[lo:hi], grads)); continue
-        z, lse, valid, loss = _block(h, W, bias, t, lo, hi, ignore_index, eps, s, cap)
-        losses.append(loss)
-        if any(g is not None for g in grads): _block_grads(h, W, z, lse, valid, a[lo:hi], t[lo:hi], lo, hi, eps, s, cap, grads)
-    return (torch.cat(losses) if losses else h.new_zeros(0, dtype=acc)), grads
-
-# %% ../nbs/11_chunked.ipynb #fe9330bf
-def _scaled_grads(h, W, bias, target, g, dh, dW, db, chunk_size, reduction, eps, s, cap, ignore_index, need):
-    "Backward: the forward's gradients times `g`, or for reduction='none' recomputed block by block"
-    if reduction == 'none':
-        h2, t = h.reshape(-1, h.shape[-1]), target.reshape(-1).long()
-        dh, dW, db = grads = _new_grads(h2, W, need)
-        a = row_scale(g, t != ignore_index, reduction, torch.float32 if h.dtype in (torch.float16, torch.bfloat16) else h.dtype)
-        for lo in range(0, h2.shape[0], chunk_size):
-            hi = min(lo + chunk_size, h2.shape[0])
-            z, lse, valid, _ = _block(h2, W, bias, t, lo, hi, ignore_index, eps, s, cap)
-            _block_grads(h2, W, z, lse, valid, a[lo:hi], t[lo:hi], lo, hi, eps, s, cap, grads)
-    elif any(n and x.numel() != y.numel() for n, x, y in zip(need, (dh, dW, db), (h, W, W[:, 0]))):
-        raise RuntimeError("chunked_cross_entropy: a gradient is needed that the forward pass did not compute (requires_grad changed in between?)")
-    else: dh, dW, db = [(x if bool(g == 1) else x * g.to(x.dtype)) if n else None for n, x in zip(need, (dh, dW, db))]  # g = 1: no copy of dW
-    return (None if dh is None else dh.to(h.dtype).view(h.shape)), (None if dW is None else dW.to(W.dtype)), (None if db is None else db.to(bias.dtype))
-
-# %% ../nbs/11_chunked.ipynb #bdb1aaa3
-class _ChunkedCE(torch.autograd.Function):
-    "Cross-entropy of `h @ W.T + bias`; forward returns (loss, dh, dW, dbias), the last three for g = 1 (empty where not needed)"
-    @staticmethod
-    @eager  # a graph break inside a user's torch.compile: the Python loop over blocks runs as it is
-    def forward(h, W, target, chunk_size=256, bias=None, ignore_index=-100, reduction='mean', label_smoothing=0., lse_square_scale=0., softcap=None, need=(True, True, True)):
-        t, chunk_size, (reduction, eps, s, cap, ignore_index) = check_chunked_args(h, W, target, chunk_size, bias, ignore_index, reduction, label_smoothing, lse_square_scale, softcap)
-        rows, grads = _chunked_forward(h.reshape(-1, h.shape[-1]), W, bias, t, chunk_size, ignore_index, reduction, eps, s, cap, need)
-        loss = reduce_rows(rows, t != ignore_index, reduction, tuple(target.shape)).to(h.dtype)
-        return loss, *[h.new_zeros(0) if x is None else x for x in grads]
-    @staticmethod
-    def setup_context(ctx, inputs, output):
-        h, W, target, chunk_size, bias, ignore_index, reduction, *opts, need = inputs
-        ctx.mark_non_differentiable(*output[1:]); ctx.save_for_backward(h, W, target, bias, *output[1:])
-        ctx.chunk_size, ctx.opts = chunk_size, check_ce_options(reduction, *opts, ignore_index)
-    @staticmethod
-    def backward(ctx, g, *_):
-        h, W, target, bias, dh, dW, db = ctx.saved_tensors; need = [ctx.needs_input_grad[i] for i in (0, 1, 4)]
-        dh, dW, db = OpaqueBackward.apply(_scaled_grads, 'chunked_cross_entropy', h, W, bias, target, g, dh, dW, db, ctx.chunk_size, *ctx.opts, need)
-        return dh, dW, None, None, db, *[None] * 6
-
-# %% ../nbs/11_chunked.ipynb #1ac2ed5d
-_ChunkedCE.vmap = no_vmap("chunked_cross_entropy cannot be batched by torch.func.vmap: put the batch in the leading dims of h and target instead")
+# %% ../nbs/11_chunked.ipynb #f74c692e
 def chunked_cross_entropy(h:Tensor, # hidden states (..., d), floating point
                           W:Tensor, # unembedding / classifier weights (V, d), h's dtype
                           target:Tensor, # class indices (...) in [0, V) or ignore_index, any integer dtype
@@ -123,7 +24,6 @@ def chunked_cross_entropy(h:Tensor, # hidden states (..., d), floating point
     need = (on and h.requires_grad, on and W.requires_grad, on and bias is not None and bias.requires_grad)
     return _ChunkedCE.apply(h, W, target, chunk_size, bias, ignore_index, reduction, label_smoothing, lse_square_scale, softcap, need)[0]
 
-# %% ../nbs/11_chunked.ipynb #367950a4
 class ChunkedCrossEntropy:
     "`ChunkedCrossEntropy.apply(h, W, target, chunk_size, bias, **options)`: `chunked_cross_entropy` under the name of earlier versions"
     apply = staticmethod(chunked_cross_entropy)

@@ -8,7 +8,8 @@ import math, torch, torch.nn.functional as F
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['softcapped', 'row_loss', 'reduce_rows', 'row_scale', 'logits_grad', 'ce_reference']
+__all__ = ['softcapped', 'row_loss', 'reduce_rows', 'row_scale', 'logits_grad', 'ce_reference', 'stat_dtype', 'capped_rows',
+           'ce_options', 'batch_reduce', 'no_double_backward']
 
 # %% ../nbs/appendix/options.ipynb #6c2069e6
 def softcapped(x:Tensor, # logits
@@ -83,3 +84,37 @@ def ce_reference(x:Tensor, # (..., V) logits
     loss = F.cross_entropy(z, t, ignore_index=ignore_index, reduction='none', label_smoothing=label_smoothing)
     if lse_square_scale: loss = loss + lse_square_scale * torch.where(valid, torch.logsumexp(z, -1), 0.) ** 2
     return reduce_rows(loss, valid, reduction, tuple(target.shape))
+
+# %% ../nbs/appendix/options.ipynb #ed81b353
+from .checks import check_ce_options
+
+def stat_dtype(dt:torch.dtype)->torch.dtype:
+    "The dtype the statistics are computed in: float32 for half inputs (bf16, fp16), else `dt` itself"
+    return torch.float32 if dt in (torch.float16, torch.bfloat16) else dt
+
+def capped_rows(input:Tensor, # (..., V) logits
+                softcap:float|None, # the cap c, or None
+               )->tuple: # ((M, V) capped logits in `stat_dtype`, (M,) their LSE)
+    "The capped logits as (M, V) rows in the statistics dtype, and each row's logsumexp"
+    z = softcapped(input.reshape(-1, input.shape[-1]).to(stat_dtype(input.dtype)), softcap)
+    return z, torch.logsumexp(z, -1)
+
+# %% ../nbs/appendix/options.ipynb #af000bc3
+def ce_options(ignore_index=-100, reduction='mean', label_smoothing=0., lse_square_scale=0., softcap=None)->tuple:
+    "The options in `CrossEntropy.apply`'s order, checked; returned as `check_ce_options` returns them: (reduction, eps, s, cap, ignore_index)"
+    return check_ce_options(reduction, label_smoothing, lse_square_scale, softcap, ignore_index)
+
+def batch_reduce(loss:Tensor, # (B, ...) per-row losses, 0 on ignored rows
+                 valid:Tensor, # (B, ...) bool
+                 reduction:str, # 'mean', 'sum' or 'none'
+                )->Tensor: # (B,), or `loss` itself for 'none'
+    "Per-row losses reduced per batch entry, as `reduce_rows` reduces one (for `vmap` rules)"
+    if reduction == 'none': return loss
+    l, n = loss.to(stat_dtype(loss.dtype)).reshape(len(loss), -1).sum(1), valid.reshape(len(loss), -1).sum(1)
+    return (l if reduction == 'sum' else torch.where(n > 0, l / n.clamp_min(1), math.nan)).to(loss.dtype)
+
+# %% ../nbs/appendix/options.ipynb #ffc7d54f
+def no_double_backward(name:str, # the Function's name, for the message
+                      )->None:
+    "Raise a RuntimeError inside a `backward` asked to build a graph (`create_graph=True`)"
+    if torch.is_grad_enabled(): raise RuntimeError(f"{name} does not support double backward: its backward runs kernels or collectives that autograd cannot differentiate")
