@@ -11,8 +11,11 @@ from torch import Tensor
 
 # %% ../nbs/13_kernel.ipynb #c18f26c4
 from .kernel_ops import triton, tl, HAS_TRITON, _add, _max, interpreted, count_bytes   # Triton, or a stand-in that says it is missing
-from .kernel_ops import _LogSumExp, _CrossEntropy, CrossEntropy, _ce_fwd_kernel, _ce_bwd_kernel   # the plumbing: appendix/kernels
+from .kernel_ops import _LogSumExp, CrossEntropy   # the plumbing: appendix/kernels
 _all_ = ['HAS_TRITON', 'interpreted', 'CrossEntropy']
+
+# %% ../nbs/13_kernel.ipynb #15a84d9b
+from .kernel_ops import _CrossEntropy, _ce_fwd_kernel, _ce_bwd_kernel   # not used here; tests/test_kernel imports them from this module
 
 # %% ../nbs/13_kernel.ipynb #b170ec9f
 @triton.jit
@@ -47,7 +50,7 @@ def cross_entropy(input:Tensor, # (..., V) logits: float32, float64, float16 or 
                   inplace:bool=False, # write the gradient into `input`'s storage in backward (destroys the logits)
                   block:int|None=None, # columns per step of the loop over a row (a power of 2)
                   *, ignore_index:int=-100, reduction:str='mean', # rows to ignore; 'mean' (over the other rows), 'sum' or 'none'
-                  label_smoothing:float=0., lse_square_scale:float=0., softcap:float|None=None, # lesson 14's options
+                  label_smoothing:float=0., lse_square_scale:float=0., softcap:float|None=None, # lesson 14's options: compile-time switches in the kernels, gone at their defaults
                  )->Tensor: # 0-d, or the target's shape for 'none'; in input's dtype
     "`F.cross_entropy(input, target)` by the Triton kernels, with the options of the fused cross-entropies; the gradient optionally in place"
     return CrossEntropy.apply(input, target, inplace, block, ignore_index, reduction, label_smoothing, lse_square_scale, softcap)
