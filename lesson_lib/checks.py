@@ -116,6 +116,15 @@ def check_softmax_args(x, # the input tensor
     return x, (check_dims if multi else check_dim)(dim, x.ndim)
 
 # %% ../nbs/appendix/checks.ipynb #f6446da4
+def _at(i:int, shape:tuple)->str:
+    "The index of flat position `i` in `shape`, as it is written: `3` or `1, 2`"
+    return ', '.join(str(int(k)) for k in torch.unravel_index(torch.tensor(i), shape)) if len(shape) else ''
+
+def _first_bad_class(t:Tensor, C:int, ignore_index:int)->int|None:
+    "The flat position of the first entry of `t` that is neither in `[0, C)` nor `ignore_index`; None if there is none"
+    bad = ((t < 0) | (t >= C)) & (t != ignore_index)
+    return int(bad.nonzero()[0, 0]) if bad.any() else None
+
 def _check_classes(t:Tensor, # flat int64 class indices
                    C:int, # the number of classes
                    ignore_index:int, # a value that marks an entry to ignore
@@ -123,12 +132,9 @@ def _check_classes(t:Tensor, # flat int64 class indices
                    name:str='target', # the target's name, for messages
                   )->None:
     "A `ValueError` naming the first entry of `t` that is neither a class index in `[0, C)` nor `ignore_index`"
-    bad = ((t < 0) | (t >= C)) & (t != ignore_index)
-    if bad.any():
-        i = int(bad.nonzero()[0, 0])
-        expected = f"expected class indices in [0, {C - 1}] (C = {C}) or ignore_index = {ignore_index}" if C else "there are no classes (C = 0)"
-        at = ', '.join(str(int(k)) for k in torch.unravel_index(torch.tensor(i), lead))   # the position as it is written: `3` or `1, 2`
-        raise ValueError(f"{name}{f'[{at}]' if lead else ''} = {int(t[i])} is out of range: {expected}")
+    if (i := _first_bad_class(t, C, ignore_index)) is None: return
+    expected = f"expected class indices in [0, {C - 1}] (C = {C}) or ignore_index = {ignore_index}" if C else "there are no classes (C = 0)"
+    raise ValueError(f"{name}{f'[{_at(i, lead)}]' if lead else ''} = {int(t[i])} is out of range: {expected}")
 
 def _check_weight(weight, # None, or one weight per class
                   input:Tensor, # the logits or log-probabilities
@@ -249,10 +255,6 @@ def check_ce_options(reduction:str='mean', # 'mean' (over the rows that are not 
             check_int(ignore_index, 'ignore_index'))
 
 # %% ../nbs/appendix/checks.ipynb #279abde7
-def _at(i:int, shape:tuple)->str:
-    "The index of flat position `i` in `shape`, as it is written: `3` or `1, 2`"
-    return ', '.join(str(int(k)) for k in torch.unravel_index(torch.tensor(i), shape)) if len(shape) else ''
-
 def check_ce_target(target, # class indices, any integer dtype, one per row of the logits
                     lead:tuple, # the leading shape of the logits (all but the last dim): target's shape
                     V:int, # the number of classes (vocabulary size)
@@ -270,12 +272,9 @@ def check_ce_target(target, # class indices, any integer dtype, one per row of t
     if device is not None and not same_device(target.device, device):
         raise ValueError(f"{name} is on {target.device} but {rows} is on {device}: move it with {name}.to({rows}.device)")
     t = target.reshape(-1).long()  # once; a uint8 index would be read as a boolean mask
-    if t.device.type != 'meta':    # a meta tensor has no values to check
-        bad = ((t < 0) | (t >= V)) & (t != ignore_index)
-        if bad.any():
-            i = int(bad.nonzero()[0, 0])
-            raise ValueError(f"{name}[{_at(i, tuple(lead))}] = {int(t[i])} is out of range: expected class indices in [0, {V - 1}] "
-                             f"(V = {V}) or ignore_index = {ignore_index}")
+    if t.device.type != 'meta' and (i := _first_bad_class(t, V, ignore_index)) is not None:   # a meta tensor has no values to check
+        raise ValueError(f"{name}[{_at(i, tuple(lead))}] = {int(t[i])} is out of range: expected class indices in [0, {V - 1}] "
+                         f"(V = {V}) or ignore_index = {ignore_index}")
     return t
 
 # %% ../nbs/appendix/checks.ipynb #7897dc42
