@@ -39,32 +39,42 @@ def _new_grads(h, W, need):
     return [torch.zeros(*shape, dtype=acc, device=h.device) if n else None for n, shape in zip(need, (h.shape, W.shape, W.shape[:1]))]
 
 # %% ../nbs/appendix/chunked_ops.ipynb #a5146db0
-def _fast_block(h, W, bias, t, lo, hi, ignore_index, a, grads):
-    "Rows `lo:hi` without options, on one (B, V) tensor: logits, then `exp(z - m)`, then `G = a softmax - a onehot`"
-    acc = torch.float32 if h.dtype in (torch.float16, torch.bfloat16) else h.dtype
-    z = (h[lo:hi] @ W.T if bias is None else torch.addmm(bias, h[lo:hi], W.T)).to(acc)
-    tc, valid = t[lo:hi], t[lo:hi] != ignore_index
-    zt = z.gather(1, torch.where(valid, tc, 0)[:, None]).squeeze(1)
-    m = z.amax(-1, keepdim=True)
-    s = z.sub_(m).exp_().sum(-1)                                     # z now holds exp(z - m)
-    loss = torch.where(valid, m.squeeze(1) + torch.log(s) - zt, 0.)
-    if any(g is not None for g in grads):
-        rows = valid.nonzero().squeeze(1)
-        G = z.mul_((a / s)[:, None])                                 # a * softmax; ignored rows have a = 0
-        G[rows, tc[rows]] -= a[rows]
-        _block_matmuls(h, W, G.to(h.dtype), lo, hi, grads)
-    return loss
+def _fast_rows(h, W, bias, t, chunk_size, ignore_index, a, need):
+    "Losses and gradients without options: `chunk_size` valid rows at a time in one reused (V, B) buffer, `exp(z - m)` in place, then `G`"
+    acc, V = torch.float32 if h.dtype in (torch.float16, torch.bfloat16) else h.dtype, W.shape[0]
+    idx, losses = (t != ignore_index).nonzero().squeeze(1), h.new_zeros(h.shape[0], dtype=acc)
+    dh = h.new_zeros(h.shape, dtype=acc) if need[0] else None        # ignored rows keep 0
+    dW, db = [h.new_empty(shape, dtype=acc) if n else None for n, shape in zip(need[1:], (W.shape, W.shape[:1]))]  # the first block writes them
+    buf = h.new_empty(V * min(chunk_size, len(idx)), dtype=acc)
+    for lo in range(0, len(idx), chunk_size):
+        rows = idx[lo:lo + chunk_size]; hb, tc, k, first = h[rows], t[rows], len(rows), lo == 0
+        z = buf[:V * k].view(V, k)                                    # logits, transposed: (V, k)
+        if z.dtype == h.dtype: torch.mm(W, hb.T, out=z) if bias is None else torch.addmm(bias[:, None], W, hb.T, out=z)   # matmul 1
+        else: z.copy_(W @ hb.T if bias is None else torch.addmm(bias[:, None], W, hb.T))
+        cols = torch.arange(k, device=h.device); zt, m = z[tc, cols], z.amax(0)
+        s = z.sub_(m).exp_().sum(0)                                   # z now holds exp(z - m)
+        losses[rows] = m + torch.log(s) - zt
+        if not any(need): continue
+        ab = a[rows]; G = z.mul_(ab / s); G[tc, cols] -= ab           # a softmax - a onehot, in place
+        Gh = G.to(h.dtype)
+        if dh is not None: dh[rows] = (Gh.T @ W).to(acc)                                                              # matmul 2
+        if dW is not None and dW.dtype == h.dtype: torch.mm(Gh, hb, out=dW) if first else dW.addmm_(Gh, hb)          # matmul 3
+        elif dW is not None: dW.copy_(Gh @ hb) if first else dW.add_(Gh @ hb)
+        if db is not None: db.copy_(G.sum(1)) if first else db.add_(G.sum(1))
+    for x in (dW, db):
+        if x is not None and not len(idx): x.zero_()                  # no valid row: no block wrote them
+    return losses, [dh, dW, db]
 
 # %% ../nbs/appendix/chunked_ops.ipynb #62bd7e51
 def _chunked_forward(h, W, bias, t, chunk_size, ignore_index, reduction, eps, s, cap, need):
     "Per-row losses and, for 'mean'/'sum', the gradients for g = 1, block by block over the rows"
     acc = torch.float32 if h.dtype in (torch.float16, torch.bfloat16) else h.dtype
-    grads = _new_grads(h, W, need if reduction != 'none' else (False,) * 3)
+    need = need if reduction != 'none' else (False,) * 3
     a = row_scale(h.new_ones((), dtype=acc), t != ignore_index, reduction, acc) if reduction != 'none' else None
-    fast, losses = not (eps or s or cap is not None or reduction == 'none'), []
+    if not (eps or s or cap is not None or reduction == 'none'): return _fast_rows(h, W, bias, t, chunk_size, ignore_index, a, need)
+    grads, losses = _new_grads(h, W, need), []
     for lo in range(0, h.shape[0], chunk_size):
         hi = min(lo + chunk_size, h.shape[0])
-        if fast: losses.append(_fast_block(h, W, bias, t, lo, hi, ignore_index, a[lo:hi], grads)); continue
         z, lse, valid, loss = _block(h, W, bias, t, lo, hi, ignore_index, eps, s, cap)
         losses.append(loss)
         if any(g is not None for g in grads): _block_grads(h, W, z, lse, valid, a[lo:hi], t[lo:hi], lo, hi, eps, s, cap, grads)
@@ -100,9 +110,11 @@ class _ChunkedCE(torch.autograd.Function):
     def setup_context(ctx, inputs, output):
         h, W, target, chunk_size, bias, ignore_index, reduction, *opts, need = inputs
         ctx.mark_non_differentiable(*output[1:]); ctx.save_for_backward(h, W, target, bias, *output[1:])
+        ctx.set_materialize_grads(False)  # the gradient outputs get no gradient: autograd need not fill a (V, d) tensor of zeros for them
         ctx.chunk_size, ctx.opts = chunk_size, check_ce_options(reduction, *opts, ignore_index)
     @staticmethod
     def backward(ctx, g, *_):
+        if g is None: return (None,) * 11
         h, W, target, bias, dh, dW, db = ctx.saved_tensors; need = [ctx.needs_input_grad[i] for i in (0, 1, 4)]
         dh, dW, db = OpaqueBackward.apply(_scaled_grads, 'chunked_cross_entropy', h, W, bias, target, g, dh, dW, db, ctx.chunk_size, *ctx.opts, need)
         return dh, dW, None, None, db, *[None] * 6
