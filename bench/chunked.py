@@ -6,6 +6,7 @@ memory the peak resident set size above the process's level just before the firs
 
     python bench/chunked.py            # N=2048, d=512, V=65536 (the figures in bench/README.md)
     python bench/chunked.py --small    # N=256, d=64, V=8192: a quick run
+    python bench/chunked.py --no-onednn   # chunked's matmuls through torch.mm (MKL) too, like dense and CCE
 """
 import argparse, json, os, resource, statistics, subprocess, sys, time
 
@@ -18,7 +19,7 @@ def _rss(): # current resident set size, bytes
 
 def _peak(): return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
-def child(method, N, d, V, reps, chunk_size):
+def child(method, N, d, V, reps, chunk_size, onednn=True):
     "Run in a fresh process: time and measure one method; print JSON"
     import torch, torch.nn.functional as F
     g = torch.Generator().manual_seed(0)
@@ -28,6 +29,8 @@ def child(method, N, d, V, reps, chunk_size):
     if method == 'dense': f = lambda: F.cross_entropy(h @ W.T, t)
     elif method == 'chunked':
         from lesson_lib.chunked import chunked_cross_entropy
+        from lesson_lib import chunked_ops
+        chunked_ops.use_onednn = onednn
         f = (lambda: chunked_cross_entropy(h, W, t)) if chunk_size is None else (lambda: chunked_cross_entropy(h, W, t, chunk_size))
     else:
         from cut_cross_entropy import linear_cross_entropy
@@ -43,6 +46,7 @@ def run(method, args):
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([os.path.dirname(os.path.dirname(os.path.abspath(__file__))), os.environ.get('PYTHONPATH', '')]))
     cmd = [sys.executable, os.path.abspath(__file__), '--child', method, '--N', str(args.N), '--d', str(args.d), '--V', str(args.V), '--reps', str(args.reps)]
     if args.chunk_size: cmd += ['--chunk-size', str(args.chunk_size)]
+    if args.no_onednn: cmd += ['--no-onednn']
     r = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if r.returncode: return dict(error=r.stderr.strip().splitlines()[-1] if r.stderr.strip() else f'exit {r.returncode}')
     return json.loads(r.stdout.strip().splitlines()[-1])
@@ -53,21 +57,22 @@ def main():
     p.add_argument('--reps', type=int, default=3, help='timed runs per method and process, after one warm-up')
     p.add_argument('--rounds', type=int, default=2, help='processes per method, interleaved (dense, chunked, CCE, dense, ...); the lowest median time and memory are kept')
     p.add_argument('--chunk-size', type=int, default=None, help="chunked_cross_entropy's chunk_size (default: its own default)")
+    p.add_argument('--no-onednn', action='store_true', help="chunked_cross_entropy's matmuls through torch.mm, as dense and CCE (default: oneDNN for float32 on the CPU)")
     p.add_argument('--small', action='store_true', help='N=256, d=64, V=8192')
     p.add_argument('--child', choices=METHODS, help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.small: args.N, args.d, args.V = 256, 64, 8192
-    if args.child: return child(args.child, args.N, args.d, args.V, args.reps, args.chunk_size)
+    if args.child: return child(args.child, args.N, args.d, args.V, args.reps, args.chunk_size, not args.no_onednn)
     import torch
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {os.cpu_count()} CPUs; load average at start {os.getloadavg()[0]:.2f}")
     print(f"float32, N={args.N}, d={args.d}, V={args.V}; median of {args.reps} forward+backward runs after a warm-up, in a fresh process per method; "
-          f"lowest of {args.rounds} interleaved rounds\n")
+          f"lowest of {args.rounds} interleaved rounds; chunked's matmuls through {'torch.mm' if args.no_onednn else 'oneDNN'}\n")
     res = {}
     for _ in range(args.rounds):                 # interleaved, so that a burst of load on the shared machine hits every method
         for m in METHODS:
             r = run(m, args)
             res[m] = r if m not in res or 'error' in res[m] else res[m] if 'error' in r else {k: min(r[k], res[m][k]) for k in ('ms', 'mb')}
-    names = dict(dense='dense: F.cross_entropy(h @ W.T, t)', chunked='chunked_cross_entropy', cce="CCE linear_cross_entropy(impl='torch_compile')")
+    names = dict(dense='dense: F.cross_entropy(h @ W.T, t)', chunked=f"chunked_cross_entropy ({'torch.mm' if args.no_onednn else 'oneDNN'})", cce="CCE linear_cross_entropy(impl='torch_compile')")
     print('| method | ms | / dense | / CCE | peak MB | / dense |\n|---|---:|---:|---:|---:|---:|')
     ok = lambda m: 'error' not in res[m]
     for m in METHODS:
