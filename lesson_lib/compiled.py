@@ -11,6 +11,7 @@ from torch import Tensor
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_leaves
 from . import checks
+from .options import nan_if_inf
 
 # %% ../nbs/appendix/compiled.ipynb #73954c1b
 class Traffic(TorchDispatchMode):
@@ -121,6 +122,7 @@ def log_softmax(x:Tensor, # scores (logits)
     x, dt, ct, (d,) = checks.check_softmax_input(x, dim, dtype)
     x2 = _flat(x, (d,), ct)
     m, s, fused = _rows(x2)
+    s = nan_if_inf(s)   # a row with +inf has no softmax: nan, as torch (its logsumexp stays +inf)
     r = run(_logp, x2, m, s.log()) if fused and not (x2.requires_grad and torch.is_grad_enabled()) else None
     r = (_logp(x2, m, s.log()) if r is None else r).to(dt)
     return r.reshape(x.movedim(d, -1).shape).movedim(-1, d) if x.ndim else r.reshape(())
@@ -137,6 +139,7 @@ def cross_entropy(input:Tensor, # logits: (C,), (N, C) or (N, C, d1, ...)
     probs, ignore_index, reduction, eps = checks.check_fast_ce(input, target, weight, ignore_index, reduction, label_smoothing)
     x2 = _flat(input, (min(1, input.ndim - 1),), torch.promote_types(input.dtype, torch.float32))
     m, s, _ = _rows(x2)
+    s = nan_if_inf(s)                  # a row with +inf: nan, as torch
     d = lambda z: s.log() - (z - m)    # LSE - z, with m subtracted first for precision
     w = None if weight is None else weight.to(m.dtype)
     if probs: return _ce_probs(x2, d, _flat(target, (min(1, input.ndim - 1),), m.dtype), w, reduction, eps, target.shape).to(input.dtype)

@@ -8,8 +8,8 @@ import math, torch, torch.nn.functional as F
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['softcapped', 'row_loss', 'reduce_rows', 'row_scale', 'logits_grad', 'ce_reference', 'stat_dtype', 'capped_rows',
-           'ce_options', 'batch_reduce', 'no_double_backward']
+__all__ = ['softcapped', 'row_loss', 'reduce_rows', 'row_scale', 'logits_grad', 'ce_reference', 'stat_dtype', 'nan_if_inf',
+           'capped_rows', 'ce_options', 'batch_reduce', 'no_double_backward']
 
 # %% ../nbs/appendix/options.ipynb #6c2069e6
 def softcapped(x:Tensor, # logits
@@ -92,12 +92,17 @@ def stat_dtype(dt:torch.dtype)->torch.dtype:
     "The dtype the statistics are computed in: float32 for half inputs (bf16, fp16), else `dt` itself"
     return torch.float32 if dt in (torch.float16, torch.bfloat16) else dt
 
+def nan_if_inf(x:Tensor, # each row's LSE, or its sum of exponentials
+              )->Tensor:
+    "`x` with `nan` where it is +inf: that row has a +inf logit, so no softmax; torch's cross-entropy is `nan` there, value and gradient"
+    return x * torch.where(x == torch.inf, torch.nan, 1.)   # a product, not a `where`: the gradient through it is `nan` too
+
 def capped_rows(input:Tensor, # (..., V) logits
                 softcap:float|None, # the cap c, or None
                )->tuple: # ((M, V) capped logits in `stat_dtype`, (M,) their LSE)
     "The capped logits as (M, V) rows in the statistics dtype, and each row's logsumexp"
     z = softcapped(input.reshape(-1, input.shape[-1]).to(stat_dtype(input.dtype)), softcap)
-    return z, torch.logsumexp(z, -1)
+    return z, nan_if_inf(torch.logsumexp(z, -1))
 
 # %% ../nbs/appendix/options.ipynb #af000bc3
 def ce_options(ignore_index=-100, reduction='mean', label_smoothing=0., lse_square_scale=0., softcap=None)->tuple:

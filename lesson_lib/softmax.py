@@ -43,7 +43,7 @@ def logsumexp(x:Tensor, # input tensor
 # %% ../nbs/03_logsumexp.ipynb #2e9e2296
 def _log_softmax(x:Tensor, dim:int)->Tensor:
     "`log_softmax` of checked float32/float64 `x`: `z - logsumexp(z)` with `z = x - max(x)`"
-    z = x - _shift(x, dim)
+    z = x - (x.detach().amax(dim, keepdim=True) if x.numel() else 0)   # max not clamped: a row with +inf or only -inf is nan, as in torch
     return z - logsumexp(z, dim, keepdim=True)
 
 def log_softmax(x:Tensor, # scores (logits)
