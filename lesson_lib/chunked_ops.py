@@ -6,7 +6,7 @@
 __all__ = ['use_onednn', 'draw_vocab_blocks', 'draw_row_blocks']
 
 # %% ../nbs/appendix/chunked_ops.ipynb #b3ab3832
-import torch
+import warnings, torch
 from .checks import check_chunked_args, check_ce_options
 from .options import softcapped, row_loss, reduce_rows, row_scale, logits_grad, nan_if_inf
 from .launch import OpaqueBackward, eager, no_vmap
@@ -44,9 +44,12 @@ _onednn_linear = getattr(torch.ops.mkldnn, '_linear_pointwise', None) if torch.b
 
 def _linear(x, w, bias=None):
     "`x @ w.T + bias`: oneDNN's matmul for float32 CPU tensors outside `torch.func` transforms, else torch's"
+    global _onednn_linear
     if (use_onednn and _onednn_linear is not None and x.dtype == w.dtype == torch.float32 and x.device.type == w.device.type == 'cpu'
         and not torch._C._are_functorch_transforms_active()):
-        return _onednn_linear(x, w, None if bias is None else bias.contiguous(), 'none', [], '')
+        try: return _onednn_linear(x, w, None if bias is None else bias.contiguous(), 'none', [], '')
+        except RuntimeError as e:   # a torch whose oneDNN op refuses these inputs: torch's matmul from now on, said once
+            warnings.warn(f"lesson_lib.chunked_ops: oneDNN's matmul failed ({e}); using torch.mm from now on"); _onednn_linear = None
     return x @ w.T if bias is None else torch.addmm(bias, x, w.T)
 
 # %% ../nbs/appendix/chunked_ops.ipynb #a5146db0
