@@ -65,14 +65,16 @@ def _fast_rows(h, W, bias, t, chunk_size, ignore_index, reduction, need):
         z = _linear(hb, W, bias).to(acc)                               # (k, V) logits: matmul 1
         (m, am), zt = z.max(-1), z.gather(1, tc[:, None]).squeeze(1)
         z = torch.ops.aten._softmax.out(z, -1, False, out=z) if z.device.type == 'cpu' else torch.softmax(z, -1)  # in place on the CPU
-        losses[rows] = m - torch.log(z.gather(1, am[:, None]).squeeze(1)) - zt   # LSE - z_t
+        losses[rows] = (m - zt) - torch.log(z.gather(1, am[:, None]).squeeze(1))   # LSE - z_t, the large m cancelled first
         if not any(need): continue
         z[torch.arange(len(rows), device=z.device), tc] -= 1           # G / a
+        sc = a                                                          # the scale, applied to the small results
+        if z.dtype != h.dtype: z.mul_(a); sc = 1.                       # half inputs: G scaled before it is rounded (as torch's), so G.T @ h cannot overflow
         Gh = z.to(h.dtype)
-        if dh is not None: dh[rows] = _linear(Gh, W.T).to(acc).mul_(a)                                              # matmul 2
-        if dW is not None and dW.dtype == h.dtype: dW.addmm_(Gh.T, hb, beta=0 if first else 1, alpha=a)          # matmul 3
-        elif dW is not None: dW.copy_(Gh.T @ hb).mul_(a) if first else dW.add_((Gh.T @ hb).to(acc), alpha=a)
-        if db is not None: db.copy_(z.sum(0)).mul_(a) if first else db.add_(z.sum(0), alpha=a)
+        if dh is not None: dh[rows] = _linear(Gh, W.T).to(acc).mul_(sc)                                             # matmul 2
+        if dW is not None and dW.dtype == h.dtype: dW.addmm_(Gh.T, hb, beta=0 if first else 1, alpha=sc)         # matmul 3
+        elif dW is not None: dW.copy_(Gh.T @ hb).mul_(sc) if first else dW.add_((Gh.T @ hb).to(acc), alpha=sc)
+        if db is not None: db.copy_(z.sum(0)).mul_(sc) if first else db.add_(z.sum(0), alpha=sc)
         del z, Gh                                                       # before the next block's logits
     for x in (dW, db):
         if x is not None and not len(idx): x.zero_()                    # no valid row: no block wrote them
@@ -94,6 +96,11 @@ def _chunked_forward(h, W, bias, t, chunk_size, ignore_index, reduction, eps, s,
     return (torch.cat(losses) if losses else h.new_zeros(0, dtype=acc)), grads
 
 # %% ../nbs/appendix/chunked_ops.ipynb #d1bdb95b
+def _graph_kept()->bool:
+    "Does autograd keep the graph after the backward now running (`retain_graph`, `create_graph`)? Then a returned gradient must not be a saved tensor"
+    try: return torch._C._autograd._get_current_graph_task_keep_graph()
+    except Exception: return True   # not inside a backward, or an API this torch lacks: copy
+
 def _scaled_grads(h, W, bias, target, g, dh, dW, db, chunk_size, reduction, eps, s, cap, ignore_index, need):
     "Backward: the forward's gradients times `g`, or for reduction='none' recomputed block by block"
     if reduction == 'none':
@@ -106,7 +113,9 @@ def _scaled_grads(h, W, bias, target, g, dh, dW, db, chunk_size, reduction, eps,
             _block_grads(h2, W, z, lse, valid, a[lo:hi], t[lo:hi], lo, hi, eps, s, cap, grads)
     elif any(n and x.numel() != y.numel() for n, x, y in zip(need, (dh, dW, db), (h, W, W[:, 0]))):
         raise RuntimeError("chunked_cross_entropy: a gradient is needed that the forward pass did not compute (requires_grad changed in between?)")
-    else: dh, dW, db = [(x if bool(g == 1) else x * g.to(x.dtype)) if n else None for n, x in zip(need, (dh, dW, db))]  # g = 1: no copy of dW
+    else:   # g = 1 and the graph freed after this backward: the saved gradients themselves, no copy of dW; else new tensors
+        keep = _graph_kept()
+        dh, dW, db = [((x.clone() if keep else x) if bool(g == 1) else x * g.to(x.dtype)) if n else None for n, x in zip(need, (dh, dW, db))]
     return (None if dh is None else dh.to(h.dtype).view(h.shape)), (None if dW is None else dW.to(W.dtype)), (None if db is None else db.to(bias.dtype))
 
 # %% ../nbs/appendix/chunked_ops.ipynb #c31875d0
