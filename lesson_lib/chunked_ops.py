@@ -6,7 +6,7 @@
 __all__ = ['use_onednn', 'draw_vocab_blocks', 'draw_row_blocks']
 
 # %% ../nbs/appendix/chunked_ops.ipynb #b3ab3832
-import warnings, torch
+import math, warnings, torch
 from .checks import check_chunked_args, check_ce_options
 from .options import softcapped, row_loss, reduce_rows, row_scale, logits_grad, nan_if_inf
 from .launch import OpaqueBackward, eager, no_vmap
@@ -45,7 +45,7 @@ _onednn_linear = getattr(torch.ops.mkldnn, '_linear_pointwise', None) if torch.b
 def _linear(x, w, bias=None):
     "`x @ w.T + bias`: oneDNN's matmul for float32 CPU tensors outside `torch.func` transforms, else torch's"
     global _onednn_linear
-    if (use_onednn and _onednn_linear is not None and x.dtype == w.dtype == torch.float32 and x.device.type == w.device.type == 'cpu'
+    if (use_onednn and _onednn_linear is not None and x.dtype == w.dtype == torch.float32 and x.device.type == w.device.type == 'cpu' and x.shape[-1] > 0
         and not torch._C._are_functorch_transforms_active()):
         try: return _onednn_linear(x, w, None if bias is None else bias.contiguous(), 'none', [], '')
         except RuntimeError as e:   # a torch whose oneDNN op refuses these inputs: torch's matmul from now on, said once
@@ -104,14 +104,14 @@ def _graph_kept()->bool:
 def _scaled_grads(h, W, bias, target, g, dh, dW, db, chunk_size, reduction, eps, s, cap, ignore_index, need):
     "Backward: the forward's gradients times `g`, or for reduction='none' recomputed block by block"
     if reduction == 'none':
-        h2, t = h.reshape(-1, h.shape[-1]), target.reshape(-1).long()
+        h2, t = h.reshape(math.prod(h.shape[:-1]), h.shape[-1]), target.reshape(-1).long()
         dh, dW, db = grads = _new_grads(h2, W, need)
         a = row_scale(g, t != ignore_index, reduction, torch.float32 if h.dtype in (torch.float16, torch.bfloat16) else h.dtype)
         for lo in range(0, h2.shape[0], chunk_size):
             hi = min(lo + chunk_size, h2.shape[0])
             z, lse, valid, _ = _block(h2, W, bias, t, lo, hi, ignore_index, eps, s, cap)
             _block_grads(h2, W, z, lse, valid, a[lo:hi], t[lo:hi], lo, hi, eps, s, cap, grads)
-    elif any(n and x.numel() != y.numel() for n, x, y in zip(need, (dh, dW, db), (h, W, W[:, 0]))):
+    elif any(n and x.numel() != y for n, x, y in zip(need, (dh, dW, db), (h.numel(), W.numel(), math.prod(W.shape[:-1])))):   # W may carry a vmap batch dim
         raise RuntimeError("chunked_cross_entropy: a gradient is needed that the forward pass did not compute (requires_grad changed in between?)")
     else:   # g = 1 and the graph freed after this backward: the saved gradients themselves, no copy of dW; else new tensors
         keep = _graph_kept()
@@ -125,7 +125,7 @@ class _ChunkedCE(torch.autograd.Function):
     @eager  # a graph break inside a user's torch.compile: the Python loop over blocks runs as it is
     def forward(h, W, target, chunk_size=256, bias=None, ignore_index=-100, reduction='mean', label_smoothing=0., lse_square_scale=0., softcap=None, need=(True, True, True)):
         t, chunk_size, (reduction, eps, s, cap, ignore_index) = check_chunked_args(h, W, target, chunk_size, bias, ignore_index, reduction, label_smoothing, lse_square_scale, softcap)
-        rows, grads = _chunked_forward(h.reshape(-1, h.shape[-1]), W, bias, t, chunk_size, ignore_index, reduction, eps, s, cap, need)
+        rows, grads = _chunked_forward(h.reshape(math.prod(h.shape[:-1]), h.shape[-1]), W, bias, t, chunk_size, ignore_index, reduction, eps, s, cap, need)
         loss = reduce_rows(rows, t != ignore_index, reduction, tuple(target.shape)).to(h.dtype)
         return loss, *[h.new_zeros(0) if x is None else x for x in grads]
     @staticmethod
