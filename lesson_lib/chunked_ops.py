@@ -8,7 +8,7 @@ __all__ = ['use_onednn', 'draw_vocab_blocks', 'draw_row_blocks']
 # %% ../nbs/appendix/chunked_ops.ipynb #b3ab3832
 import math, warnings, torch
 from .checks import check_chunked_args, check_ce_options
-from .options import softcapped, row_loss, reduce_rows, row_scale, logits_grad, nan_if_inf
+from .options import softcapped, row_loss, reduce_rows, row_scale, logits_grad, row_lse
 from .launch import OpaqueBackward, eager, no_vmap
 
 # %% ../nbs/appendix/chunked_ops.ipynb #fe386e1c
@@ -16,7 +16,7 @@ def _block(h, W, bias, t, lo, hi, ignore_index, eps, s, cap):
     "Rows `lo:hi`: capped logits `z` (float32 for half inputs), their LSE, the valid rows and the row losses"
     acc = torch.float32 if h.dtype in (torch.float16, torch.bfloat16) else h.dtype
     z = softcapped((h[lo:hi] @ W.T if bias is None else torch.addmm(bias, h[lo:hi], W.T)).to(acc), cap)   # matmul 1
-    lse, tc, valid = nan_if_inf(torch.logsumexp(z, -1)), t[lo:hi], t[lo:hi] != ignore_index
+    lse, tc, valid = row_lse(z), t[lo:hi], t[lo:hi] != ignore_index
     zt = z.gather(1, torch.where(valid, tc, 0)[:, None]).squeeze(1)
     return z, lse, valid, row_loss(lse, zt, z.sum(-1) if eps else None, W.shape[0], valid, eps, s)
 

@@ -70,10 +70,11 @@ def _ce_fwd_kernel(x_ptr, t_ptr, loss_ptr, lse_ptr, stride, V, ignore_index, BLO
         m_new = tl.maximum(m, tl.minimum(tl.reduce(z, 0, _max), BIG))
         s, m = s * tl.exp(m - m_new) + tl.reduce(tl.exp(z - m_new), 0, _add), m_new
         if EPS: zsum += tl.reduce(tl.where(cols < V, z, 0.), 0, _add)
-    lse, zt = m + tl.log(s), tl.load(x_ptr + t).to(ACC)
-    lse = tl.where(lse == float('inf'), float('nan'), lse)        # a +inf logit: no softmax, nan loss and gradient (as torch)
+    ls, zt = tl.log(s), tl.load(x_ptr + t).to(ACC)
+    ls = tl.where(ls == float('inf'), float('nan'), ls)           # a +inf logit: no softmax, nan loss and gradient (as torch)
+    lse = m + ls
     if CAP: zt = _softcap(zt, CAP)
-    loss = (1 - eps) * (lse - zt) + eps * (lse - zsum / V)        # eps = 0: lse - zt
+    loss = (1 - eps) * ((m - zt) + ls) + eps * ((m - zsum / V) + ls)   # eps = 0: lse - zt, the large m cancelled first
     if S: loss += tl.full((), S, ACC) * lse * lse
     tl.store(lse_ptr + row, lse); tl.store(loss_ptr + row, loss)
 

@@ -12,7 +12,7 @@ import torch.distributed as dist
 import torch.multiprocessing as mp
 from torch import Tensor
 from .checks import check_int, check_vocab_range, check_ce_options, check_vp_args, check_vp_owners
-from .options import ce_reference, softcapped, row_loss, reduce_rows, row_scale, logits_grad, nan_if_inf
+from .options import ce_reference, softcapped, row_loss, reduce_rows, row_scale, logits_grad
 
 # %% auto #0
 __all__ = ['free_port', 'one_rank_group', 'make_problem', 'vp_bytes', 'check_vocab_parallel', 'run_vocab_parallel',
@@ -266,7 +266,8 @@ def _vp_forward(h, W_shard, t, vocab_start, V, group, stats, ignore_index, eps, 
     sums = [torch.where(z == math.inf, 1., torch.exp(z - Mk[:, None])).sum(-1), zt] + ([z.sum(-1)] if eps else [])
     S, zt, *zsum = _all_reduce(torch.stack(sums), dist.ReduceOp.SUM, group, stats)  # 2: S, target logits (and sums of z)
     n = _all_reduce(torch.cat([mine.long(), t.new_tensor([W_shard.shape[0]])]), dist.ReduceOp.SUM, group, stats)  # 3: int64
-    return z, nan_if_inf(Mk + torch.log(S)), zt, (zsum[0] if eps else None), n[:-1], n[-1]
+    ls = torch.where(M == math.inf, math.nan, torch.log(S))                        # a +inf logit: no softmax, nan (as torch)
+    return z, torch.stack([Mk, ls]), zt, (zsum[0] if eps else None), n[:-1], n[-1]   # the LSE as the pair (m, ls) for row_loss, logits_grad
 
 # %% ../nbs/appendix/launch.ipynb #ad3d53c7
 def _vp_grads(h, W_shard, z, lse, g, target, vocab_start, V, reduction, eps, s, cap, ignore_index, group, stats, need_h, need_W):

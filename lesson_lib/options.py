@@ -8,8 +8,8 @@ import math, torch, torch.nn.functional as F
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['softcapped', 'row_loss', 'reduce_rows', 'row_scale', 'logits_grad', 'ce_reference', 'stat_dtype', 'nan_if_inf',
-           'capped_rows', 'ce_options', 'batch_reduce', 'no_double_backward']
+__all__ = ['softcapped', 'lse_parts', 'row_loss', 'reduce_rows', 'row_scale', 'logits_grad', 'ce_reference', 'stat_dtype',
+           'nan_if_inf', 'row_lse', 'capped_rows', 'ce_options', 'batch_reduce', 'no_double_backward']
 
 # %% ../nbs/appendix/options.ipynb #6c2069e6
 def softcapped(x:Tensor, # logits
@@ -19,7 +19,12 @@ def softcapped(x:Tensor, # logits
     return x if softcap is None else softcap * torch.tanh(x / softcap)
 
 # %% ../nbs/appendix/options.ipynb #3b538c80
-def row_loss(lse:Tensor, # (M,) logsumexp of each row's capped logits
+def lse_parts(lse)->tuple:
+    "`(m, ls)` with LSE = m + ls: `lse` given as that pair (a tuple, or a (2, M) tensor), or as the (M,) LSE itself (then ls = 0)"
+    if isinstance(lse, (tuple, list)) or lse.ndim == 2: return lse[0], lse[1]
+    return lse, torch.zeros_like(lse)
+
+def row_loss(lse:Tensor|tuple, # each row's logsumexp of its capped logits: (M,), or the pair (m, ls) of `row_lse`, which keeps more digits
              zt:Tensor, # (M,) each row's capped target logit (any value on ignored rows)
              zsum:Tensor|None, # (M,) sum of each row's capped logits (needed only with label smoothing)
              V:int, # number of classes
@@ -27,9 +32,10 @@ def row_loss(lse:Tensor, # (M,) logsumexp of each row's capped logits
              label_smoothing:float=0., # epsilon
              lse_square_scale:float=0., # s, the z-loss coefficient
             )->Tensor:
-    "`(1-eps)(lse - zt) + eps(lse - zsum/V) + s lse^2` per row, exactly 0 on ignored rows"
-    loss = lse - zt if not label_smoothing else (1 - label_smoothing) * (lse - zt) + label_smoothing * (lse - zsum / V)
-    if lse_square_scale: loss = loss + lse_square_scale * lse * lse
+    "`(1-eps)(lse - zt) + eps(lse - zsum/V) + s lse^2` per row, exactly 0 on ignored rows; with lse = m + ls, `m - zt` first"
+    m, ls = lse_parts(lse)
+    loss = (m - zt) + ls if not label_smoothing else (1 - label_smoothing) * ((m - zt) + ls) + label_smoothing * ((m - zsum / V) + ls)
+    if lse_square_scale: loss = loss + lse_square_scale * (m + ls) ** 2
     return torch.where(valid, loss, 0.)
 
 # %% ../nbs/appendix/options.ipynb #c44e5234
@@ -57,15 +63,16 @@ def row_scale(g:Tensor, # the gradient of the reduced loss: 0-d, or the target's
 
 # %% ../nbs/appendix/options.ipynb #a5f7eaff
 def logits_grad(z:Tensor, # (M, B) capped logits of a block of columns, in the compute dtype
-                lse:Tensor, # (M,) each row's logsumexp (of the whole row)
+                lse:Tensor|tuple, # each row's logsumexp (of the whole row): (M,), or the pair (m, ls) of `row_lse`
                 a:Tensor, # (M,) each row's gradient scale (`row_scale`), 0 on ignored rows
                 rows:Tensor, cols:Tensor, # the (row, column) in this block of each target that lies in it
                 V:int, # number of classes (the whole row)
                 label_smoothing:float=0., lse_square_scale:float=0., softcap:float|None=None, # the options
                )->Tensor: # (M, B): the gradient for the uncapped logits x of the block
     "The gradient of the rows' losses w.r.t. a block of logits: `a (p (1 + 2 s lse) - (1-eps) onehot - eps/V)`, through the cap"
-    G = torch.exp(z - lse[:, None])
-    if lse_square_scale: G = G * (1 + 2 * lse_square_scale * lse)[:, None]
+    m, ls = lse_parts(lse)
+    G = torch.exp((z - m[:, None]) - ls[:, None])             # the softmax; exp(z - lse) would carry lse's rounding at the size of the logits
+    if lse_square_scale: G = G * (1 + 2 * lse_square_scale * (m + ls))[:, None]
     if label_smoothing: G = G - label_smoothing / V
     G[rows, cols] -= 1 - label_smoothing
     if softcap is not None: G = G * (1 - (z / softcap) ** 2)  # the chain rule through the cap
@@ -97,12 +104,19 @@ def nan_if_inf(x:Tensor, # each row's LSE, or its sum of exponentials
     "`x` with `nan` where it is +inf: that row has a +inf logit, so no softmax; torch's cross-entropy is `nan` there, value and gradient"
     return x * torch.where(x == torch.inf, torch.nan, 1.)   # a product, not a `where`: the gradient through it is `nan` too
 
+def row_lse(z:Tensor, # (M, V) logits
+           )->tuple: # (m, ls): (M,) each
+    "Each row's LSE as the pair (m, ls), LSE = m + ls: m the row's max (0 where it is ±inf), ls = log sum exp(z - m), `nan` for a row with +inf"
+    m = z.detach().amax(-1) if z.shape[-1] else z.new_zeros(z.shape[:-1])
+    m = m.masked_fill(m.isinf(), 0)                            # never inf - inf: an all -inf row gives ls = -inf, one with +inf ls = +inf
+    return m, nan_if_inf((z - m[:, None]).exp().sum(-1).log())
+
 def capped_rows(input:Tensor, # (..., V) logits
                 softcap:float|None, # the cap c, or None
-               )->tuple: # ((M, V) capped logits in `stat_dtype`, (M,) their LSE)
-    "The capped logits as (M, V) rows in the statistics dtype, and each row's logsumexp"
+               )->tuple: # ((M, V) capped logits in `stat_dtype`, their LSE as `row_lse`'s pair)
+    "The capped logits as (M, V) rows in the statistics dtype, and each row's logsumexp as the pair (m, ls)"
     z = softcapped(input.reshape(-1, input.shape[-1]).to(stat_dtype(input.dtype)), softcap)
-    return z, nan_if_inf(torch.logsumexp(z, -1))
+    return z, row_lse(z)
 
 # %% ../nbs/appendix/options.ipynb #af000bc3
 def ce_options(ignore_index=-100, reduction='mean', label_smoothing=0., lse_square_scale=0., softcap=None)->tuple:
