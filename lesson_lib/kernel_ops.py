@@ -58,25 +58,24 @@ def _softcap(x, CAP: tl.constexpr):
 # %% ../nbs/appendix/kernels.ipynb #de83d847
 @triton.jit
 def _ce_fwd_kernel(x_ptr, t_ptr, loss_ptr, lse_ptr, stride, V, ignore_index, BLOCK: tl.constexpr, ACC: tl.constexpr, BIG: tl.constexpr, EPS: tl.constexpr, S: tl.constexpr, CAP: tl.constexpr):
-    "One program per row: lse[row] and loss[row] = lse[row] - x[row, t[row]] (plus lesson 14's options)"
+    "One program per row: loss[row] = lse - x[row, t[row]] (plus lesson 14's options), and the lse as the pair (m, ls) at lse_ptr[2 row], lse_ptr[2 row + 1]"
     row = tl.program_id(0).to(tl.int64)
     x_ptr, t = x_ptr + row * stride, tl.load(t_ptr + row)
-    if t == ignore_index: tl.store(loss_ptr + row, 0.); tl.store(lse_ptr + row, 0.); return   # an ignored row: 0, its logits not read
+    if t == ignore_index: tl.store(loss_ptr + row, 0.); tl.store(lse_ptr + 2 * row, 0.); tl.store(lse_ptr + 2 * row + 1, 0.); return   # an ignored row: 0, its logits not read
     m, s, zsum, eps = tl.full((), -BIG, ACC), tl.full((), 0, ACC), tl.full((), 0, ACC), tl.full((), EPS, ACC)
     for start in range(0, V, BLOCK):                       # _row_lse's loop, on the capped logits z
         cols = start + tl.arange(0, BLOCK)
         z = tl.load(x_ptr + cols, mask=cols < V, other=-float('inf')).to(ACC)
-        if CAP: z = tl.where(cols < V, _softcap(z, CAP), -float('inf'))
+        if CAP != 0: z = tl.where(cols < V, _softcap(z, CAP), -float('inf'))
         m_new = tl.maximum(m, tl.minimum(tl.reduce(z, 0, _max), BIG))
         s, m = s * tl.exp(m - m_new) + tl.reduce(tl.exp(z - m_new), 0, _add), m_new
-        if EPS: zsum += tl.reduce(tl.where(cols < V, z, 0.), 0, _add)
+        if EPS != 0: zsum += tl.reduce(tl.where(cols < V, z, 0.), 0, _add)
     ls, zt = tl.log(s), tl.load(x_ptr + t).to(ACC)
     ls = tl.where(ls == float('inf'), float('nan'), ls)           # a +inf logit: no softmax, nan loss and gradient (as torch)
-    lse = m + ls
-    if CAP: zt = _softcap(zt, CAP)
+    if CAP != 0: zt = _softcap(zt, CAP)
     loss = (1 - eps) * ((m - zt) + ls) + eps * ((m - zsum / V) + ls)   # eps = 0: lse - zt, the large m cancelled first
-    if S: loss += tl.full((), S, ACC) * lse * lse
-    tl.store(lse_ptr + row, lse); tl.store(loss_ptr + row, loss)
+    if S != 0: loss += tl.full((), S, ACC) * (m + ls) * (m + ls)
+    tl.store(lse_ptr + 2 * row, m); tl.store(lse_ptr + 2 * row + 1, ls); tl.store(loss_ptr + row, loss)   # lse = m + ls, kept apart for backward
 
 # %% ../nbs/appendix/kernels.ipynb #0089a0f4
 @triton.jit
@@ -85,31 +84,31 @@ def _ce_bwd_kernel(x_ptr, t_ptr, lse_ptr, a_ptr, dx_ptr, stride, V, BLOCK: tl.co
     "One program per row: dx[row] = a[row] (softmax(x[row]) - onehot(t[row])) (plus lesson 14's options); dx may be x itself"
     row = tl.program_id(0).to(tl.int64)
     x_ptr, dx_ptr, eps = x_ptr + row * stride, dx_ptr + row * stride, tl.full((), EPS, ACC)
-    a, lse, t = tl.load(a_ptr + row), tl.load(lse_ptr + row), tl.load(t_ptr + row)   # a: d(loss)/d(row's loss), 0 if ignored
+    a, m, ls, t = tl.load(a_ptr + row), tl.load(lse_ptr + 2 * row), tl.load(lse_ptr + 2 * row + 1), tl.load(t_ptr + row)   # a: d(loss)/d(row's loss), 0 if ignored
     for start in range(0, V, BLOCK):
         cols = start + tl.arange(0, BLOCK)
         if a == 0: tl.store(dx_ptr + cols, tl.full((BLOCK,), 0, ACC), mask=cols < V)   # exactly 0, logits not read
         else:
             z = tl.load(x_ptr + cols, mask=cols < V, other=0.).to(ACC)
-            if CAP: z = _softcap(z, CAP)
-            p = tl.exp(z - lse)                                          # the softmax, from the saved lse
-            if S: p = p * (1 + 2 * tl.full((), S, ACC) * lse)            # z-loss: d(S lse^2) = 2 S lse p
+            if CAP != 0: z = _softcap(z, CAP)
+            p = tl.exp((z - m) - ls)                                     # the softmax, from the saved lse = m + ls (not rounded into one number)
+            if S != 0: p = p * (1 + 2 * tl.full((), S, ACC) * (m + ls))       # z-loss: d(S lse^2) = 2 S lse p
             G = p - tl.where(cols == t, 1 - eps, 0.) - eps / V
-            if CAP: G = G * (1 - z * z / tl.full((), CAP * CAP, ACC))    # through the cap: 1 - tanh^2 = 1 - (z/CAP)^2
+            if CAP != 0: G = G * (1 - z * z / tl.full((), CAP * CAP, ACC))    # through the cap: 1 - tanh^2 = 1 - (z/CAP)^2
             tl.store(dx_ptr + cols, G * a, mask=cols < V)
 
 # %% ../nbs/appendix/kernels.ipynb #d5767237
 def _ce_fwd(input, t, ignore_index, block, eps, s, cap):
-    "Launch `_ce_fwd_kernel` on the rows of `input` (..., V): each row's loss and lse, in the accumulator's dtype"
+    "Launch `_ce_fwd_kernel` on the rows of `input` (..., V): each row's loss, and its lse as (m, ls) in an (M, 2) tensor, in the accumulator's dtype"
     (x, t), (a, acc, big) = as_rows(input, t), acc_dtype(input.dtype)
-    loss, lse = x.new_empty(len(x), dtype=a), x.new_empty(len(x), dtype=a)
+    loss, lse = x.new_empty(len(x), dtype=a), x.new_empty(len(x), 2, dtype=a)
     launch_rows(_ce_fwd_kernel, len(x), x, t, loss, lse, x.stride(0), x.shape[1], ignore_index, ACC=acc, BIG=big,
                 EPS=eps, S=s, CAP=cap or 0., **launch_config(x.shape[1], block))
     return loss, lse
 
 def _ce_bwd(input, t, lse, a, block, eps, s, cap, inplace=False):
     "Launch `_ce_bwd_kernel` on the rows of `input`: the gradient, in a new tensor or, if `inplace`, in the rows themselves"
-    (x, t, lse, a), (_, acc, _) = as_rows(input, t.long(), lse, a), acc_dtype(input.dtype)
+    (x, t, a), (_, acc, _), lse = as_rows(input, t.long(), a), acc_dtype(input.dtype), lse.reshape(-1, 2).contiguous()   # lse: (m, ls) per row
     dx = x if inplace else torch.empty_like(x)
     launch_rows(_ce_bwd_kernel, len(x), x, t, lse, a, dx, x.stride(0), x.shape[1], ACC=acc,
                 EPS=eps, S=s, CAP=cap or 0., **launch_config(x.shape[1], block))
@@ -118,21 +117,21 @@ def _ce_bwd(input, t, lse, a, block, eps, s, cap, inplace=False):
 
 # %% ../nbs/appendix/kernels.ipynb #a5c2f593
 class _CrossEntropy(torch.autograd.Function):
-    "Cross-entropy by the Triton kernels; returns (loss, lse), the lse saved for backward, which recomputes the softmax from it"
+    "Cross-entropy by the Triton kernels; returns (loss, lse, (m, ls) per row), the last saved for backward, which recomputes the softmax from it"
     @staticmethod
     @eager   # inside torch.compile: run as it is (a graph break)
     def forward(input, target, inplace=False, block=None, ignore_index=-100, reduction='mean', label_smoothing=0., lse_square_scale=0., softcap=None):
         t, block, (reduction, eps, s, cap, ignore_index) = check_kernel_ce_args(input, target, inplace, block, ignore_index, reduction, label_smoothing, lse_square_scale, softcap, HAS_TRITON, interpreted())
-        loss, lse = _ce_fwd(input, t, ignore_index, block, eps, s, cap)
-        return reduce_rows(loss, t != ignore_index, reduction, tuple(target.shape)).to(input.dtype), lse.view(target.shape)
+        loss, st = _ce_fwd(input, t, ignore_index, block, eps, s, cap)   # st: (M, 2), each row's lse as (m, ls)
+        return reduce_rows(loss, t != ignore_index, reduction, tuple(target.shape)).to(input.dtype), st.sum(1).view(target.shape), st
     @staticmethod
     def setup_context(ctx, inputs, output):
         input, target, ctx.inplace, block, ignore_index, *opts = inputs
-        ctx.mark_non_differentiable(output[1]); ctx.save_for_backward(input, target, output[1])
+        ctx.mark_non_differentiable(*output[1:]); ctx.save_for_backward(input, target, output[2])
         ctx.block, ctx.opts = check_block(block), check_ce_options(*opts, ignore_index)
     @staticmethod
-    def backward(ctx, g, _):
-        (input, target, lse), (reduction, eps, s, cap, ignore_index) = ctx.saved_tensors, ctx.opts
+    def backward(ctx, g, *_):
+        (input, target, lse), (reduction, eps, s, cap, ignore_index) = ctx.saved_tensors, ctx.opts   # lse: (M, 2), (m, ls) per row
         a = row_scale(g, (target.long() != ignore_index).reshape(-1), reduction, lse.dtype).view(target.shape)   # d(loss)/d(row's loss)
         args = input, target, lse, a, ctx.block, eps, s, cap   # building a graph (create_graph, torch.func): a Function, never in place
         return OpaqueBackward.apply(_ce_bwd, 'kernel.CrossEntropy', *args) if torch.is_grad_enabled() else _ce_bwd(*args, ctx.inplace), *[None] * 8
@@ -143,8 +142,13 @@ class CrossEntropy:
     @staticmethod
     def apply(*args): return _CrossEntropy.apply(*args)[0]
 
-_CrossEntropy.vmap = staticmethod(lambda info, in_dims, input, target, inplace, block, ignore_index, reduction, *opts: vmap_rows(   # torch.func.vmap
-    lambda x, t: _CrossEntropy.apply(x, t, False, block, ignore_index, 'none', *opts), info, in_dims, input, target, ignore_index, check_ce_options(reduction, *opts, ignore_index)[0]))
+def _vmap(info, in_dims, input, target, inplace, block, ignore_index, reduction, *opts):
+    "torch.func.vmap's rule for `_CrossEntropy`: the batch as one more leading dim (`vmap_rows`), and the saved (m, ls) pairs per batch entry"
+    pairs = []
+    def loss_none(x, t): loss, lse, st = _CrossEntropy.apply(x, t, False, block, ignore_index, 'none', *opts); pairs.append(st); return loss, lse
+    (red, lse), dims = vmap_rows(loss_none, info, in_dims, input, target, ignore_index, check_ce_options(reduction, *opts, ignore_index)[0])
+    return (red, lse, pairs[0].view(info.batch_size, -1, 2)), (*dims, 0)
+_CrossEntropy.vmap = staticmethod(_vmap)
 
 # %% ../nbs/appendix/kernels.ipynb #d2955101
 @contextlib.contextmanager
