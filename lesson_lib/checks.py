@@ -10,13 +10,13 @@ from torch import Tensor
 
 # %% auto #0
 __all__ = ['KERNEL_DTYPES', 'check_tensor', 'check_int', 'check_real', 'check_choice', 'same_device', 'check_dim', 'check_dims',
-           'check_softmax_args', 'check_loss_inputs', 'reduce_loss', 'check_logits', 'check_target', 'check_loss_args',
-           'check_ce_options', 'check_ce_target', 'check_hW', 'check_chunked_args', 'check_softmax_input',
-           'check_fast_ce', 'check_nonempty', 'check_block', 'check_kernel_input', 'check_kernel_ce_args',
-           'check_vocab_range', 'check_vp_args', 'check_vp_owners', 'check_fused_ce_args', 'check_lse_states',
-           'checked_chunks', 'check_splits', 'check_load_mnist', 'check_stratified', 'check_idx_shape', 'check_sizes',
-           'check_dataset', 'check_bs', 'check_sgd', 'check_warmup', 'check_fit_args', 'check_evaluated',
-           'check_finite_losses', 'check_bench']
+           'check_softmax_args', 'check_prob_ignore', 'check_loss_inputs', 'reduce_loss', 'check_logits',
+           'check_target', 'check_loss_args', 'check_ce_options', 'check_ce_target', 'check_hW', 'check_chunked_args',
+           'check_softmax_input', 'check_fast_ce', 'check_nonempty', 'check_block', 'check_kernel_input',
+           'check_kernel_ce_args', 'check_vocab_range', 'check_vp_args', 'check_vp_owners', 'check_fused_ce_args',
+           'check_lse_states', 'checked_chunks', 'check_splits', 'check_load_mnist', 'check_stratified',
+           'check_idx_shape', 'check_sizes', 'check_dataset', 'check_bs', 'check_sgd', 'check_warmup', 'check_fit_args',
+           'check_evaluated', 'check_finite_losses', 'check_bench']
 
 # %% ../nbs/appendix/checks.ipynb #6d10f249
 def check_tensor(x, # the argument
@@ -150,6 +150,10 @@ def _check_weight(weight, # None, or one weight per class
     return weight
 
 # %% ../nbs/appendix/checks.ipynb #4c188339
+def check_prob_ignore(ignore_index:int):
+    "torch refuses an `ignore_index` >= 0 with class-probability targets (nothing to ignore); so do we, in one place for every cross-entropy"
+    if ignore_index >= 0: raise ValueError(f"ignore_index must be negative with class-probability targets, as in torch, got {ignore_index}")
+
 def check_loss_inputs(input, # log-probabilities or logits: (C,), (N, C) or (N, C, d1, ...)
                       target, # class indices (), (N,) or (N, d1, ...), any integer dtype; or class probabilities of input's shape
                       weight=None, # None, or a (C,) tensor of class weights in input's dtype
@@ -167,7 +171,7 @@ def check_loss_inputs(input, # log-probabilities or logits: (C,), (N, C) or (N, 
     rows = lambda a: a.movedim(1, -1).reshape(math.prod(lead), C) if a.ndim > 1 else a.reshape(1, C)   # classes last
     w = _check_weight(weight, input, C)
     if label_smoothing is not None and target.is_floating_point() and target.shape == input.shape:    # class probabilities
-        if ignore_index >= 0: raise ValueError(f"ignore_index must be negative with class-probability targets, as in torch, got {ignore_index}")
+        check_prob_ignore(ignore_index)
         return rows(input), rows(target), w, lead
     if target.is_floating_point() or target.is_complex() or target.dtype == torch.bool:
         probs = f", or class probabilities of input's shape {tuple(input.shape)}" if label_smoothing is not None else ""
@@ -341,6 +345,7 @@ def check_fast_ce(input, # logits: (C,), (N, C) or (N, C, d1, ...)
     check_tensor(target, 'target')
     if target.is_floating_point():
         if target.shape != input.shape: raise TypeError(f"target must hold integer class indices, or class probabilities of input's shape {tuple(input.shape)}; got target.dtype={target.dtype}, target.shape={tuple(target.shape)}")
+        check_prob_ignore(ignore_index)
         return True, ignore_index, reduction, eps
     lead = input.shape[:1] + input.shape[2:] if input.ndim > 1 else ()
     if torch.compiler.is_compiling() or torch._C._are_functorch_transforms_active():  # no data-dependent checks inside a trace
