@@ -24,7 +24,7 @@ class LogSoftmax(torch.autograd.Function):
         return g - out.exp() * g.sum(ctx.dim, keepdim=True), None   # g - p * sum(g)
 
 # %% ../nbs/09_backward.ipynb #1a46e4d9
-from .checks import check_fused_ce_args; from lesson_lib.options import row_loss, reduce_rows, row_scale, stat_dtype, capped_rows, ce_options
+from .checks import check_fused_ce_args; from lesson_lib.options import row_loss, reduce_rows, row_scale, stat_dtype, capped_rows, ce_options, shifted_sum
 from .launch import eager
 class CrossEntropy(torch.autograd.Function):
     "`CrossEntropy.apply(input, target, ignore_index, reduction, label_smoothing, lse_square_scale, softcap)`; saves only its inputs"
@@ -34,7 +34,7 @@ class CrossEntropy(torch.autograd.Function):
         t, (reduction, eps, s, cap, ii) = check_fused_ce_args(input, target, ignore_index, reduction, label_smoothing, lse_square_scale, softcap)
         z, lse = capped_rows(input, cap)
         valid, zt = t != ii, z.gather(1, t.clamp(0, z.shape[1] - 1)[:, None])[:, 0]
-        loss = row_loss(lse, zt, z.sum(-1) if eps else None, z.shape[1], valid, eps, s)
+        loss = row_loss(lse, zt, shifted_sum(z, lse) if eps else None, z.shape[1], valid, eps, s)
         return reduce_rows(loss, valid, reduction, tuple(target.shape)).to(input.dtype)
     @staticmethod
     def setup_context(ctx, inputs, output): ctx.save_for_backward(*inputs[:2]); ctx.opts, ctx.n = ce_options(*inputs[2:]), len(inputs)

@@ -8,7 +8,7 @@ __all__ = ['use_onednn', 'draw_vocab_blocks', 'draw_row_blocks']
 # %% ../nbs/appendix/chunked_ops.ipynb #b3ab3832
 import math, warnings, torch
 from .checks import check_chunked_args, check_ce_options
-from .options import softcapped, row_loss, reduce_rows, row_scale, logits_grad, row_lse
+from .options import softcapped, row_loss, reduce_rows, row_scale, logits_grad, row_lse, shifted_sum
 from .launch import OpaqueBackward, eager, no_vmap
 
 # %% ../nbs/appendix/chunked_ops.ipynb #fe386e1c
@@ -18,7 +18,7 @@ def _block(h, W, bias, t, lo, hi, ignore_index, eps, s, cap):
     z = softcapped((h[lo:hi] @ W.T if bias is None else torch.addmm(bias, h[lo:hi], W.T)).to(acc), cap)   # matmul 1
     lse, tc, valid = row_lse(z), t[lo:hi], t[lo:hi] != ignore_index
     zt = z.gather(1, torch.where(valid, tc, 0)[:, None]).squeeze(1)
-    return z, lse, valid, row_loss(lse, zt, z.sum(-1) if eps else None, W.shape[0], valid, eps, s)
+    return z, lse, valid, row_loss(lse, zt, shifted_sum(z, lse) if eps else None, W.shape[0], valid, eps, s)
 
 def _block_matmuls(h, W, G, lo, hi, grads):
     "Add the block's share to `grads` = [dh, dW, dbias] (None where not needed): matmuls 2 and 3"

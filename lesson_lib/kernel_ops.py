@@ -62,18 +62,20 @@ def _ce_fwd_kernel(x_ptr, t_ptr, loss_ptr, lse_ptr, stride, V, ignore_index, BLO
     row = tl.program_id(0).to(tl.int64)
     x_ptr, t = x_ptr + row * stride, tl.load(t_ptr + row)
     if t == ignore_index: tl.store(loss_ptr + row, 0.); tl.store(lse_ptr + 2 * row, 0.); tl.store(lse_ptr + 2 * row + 1, 0.); return   # an ignored row: 0, its logits not read
-    m, s, zsum, eps = tl.full((), -BIG, ACC), tl.full((), 0, ACC), tl.full((), 0, ACC), tl.full((), EPS, ACC)
+    m, s, zsum, n, eps = tl.full((), -BIG, ACC), tl.full((), 0, ACC), tl.full((), 0, ACC), tl.full((), 0, ACC), tl.full((), EPS, ACC)
     for start in range(0, V, BLOCK):                       # _row_lse's loop, on the capped logits z
         cols = start + tl.arange(0, BLOCK)
         z = tl.load(x_ptr + cols, mask=cols < V, other=-float('inf')).to(ACC)
         if CAP != 0: z = tl.where(cols < V, _softcap(z, CAP), -float('inf'))
         m_new = tl.maximum(m, tl.minimum(tl.reduce(z, 0, _max), BIG))
+        if EPS != 0:   # zsum = sum of z - m over the lanes seen so far, moved along with m: no large logits summed
+            zsum = zsum + tl.where(n > 0, n * (m - m_new), 0.) + tl.reduce(tl.where(cols < V, z - m_new, 0.), 0, _add)
+            n += tl.minimum(V - start, BLOCK)
         s, m = s * tl.exp(m - m_new) + tl.reduce(tl.exp(z - m_new), 0, _add), m_new
-        if EPS != 0: zsum += tl.reduce(tl.where(cols < V, z, 0.), 0, _add)
     ls, zt = tl.log(s), tl.load(x_ptr + t).to(ACC)
     ls = tl.where(ls == float('inf'), float('nan'), ls)           # a +inf logit: no softmax, nan loss and gradient (as torch)
     if CAP != 0: zt = _softcap(zt, CAP)
-    loss = (1 - eps) * ((m - zt) + ls) + eps * ((m - zsum / V) + ls)   # eps = 0: lse - zt, the large m cancelled first
+    loss = (1 - eps) * ((m - zt) + ls) + eps * (ls - zsum / V)   # eps = 0: lse - zt, the large m cancelled first
     if S != 0: loss += tl.full((), S, ACC) * (m + ls) * (m + ls)
     tl.store(lse_ptr + 2 * row, m); tl.store(lse_ptr + 2 * row + 1, ls); tl.store(loss_ptr + row, loss)   # lse = m + ls, kept apart for backward
 

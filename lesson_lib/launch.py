@@ -263,8 +263,8 @@ def _vp_forward(h, W_shard, t, vocab_start, V, group, stats, ignore_index, eps, 
     local = t - vocab_start
     mine = (t != ignore_index) & (local >= 0) & (local < W_shard.shape[0])        # the rows whose target this rank owns
     zt = torch.where(mine, z.gather(1, local.clamp(0, W_shard.shape[0] - 1)[:, None]).squeeze(1), 0.)
-    sums = [torch.where(z == math.inf, 1., torch.exp(z - Mk[:, None])).sum(-1), zt] + ([z.sum(-1)] if eps else [])
-    S, zt, *zsum = _all_reduce(torch.stack(sums), dist.ReduceOp.SUM, group, stats)  # 2: S, target logits (and sums of z)
+    sums = [torch.where(z == math.inf, 1., torch.exp(z - Mk[:, None])).sum(-1), zt] + ([(z - Mk[:, None]).sum(-1)] if eps else [])
+    S, zt, *zsum = _all_reduce(torch.stack(sums), dist.ReduceOp.SUM, group, stats)  # 2: S, target logits (and sums of z - m)
     n = _all_reduce(torch.cat([mine.long(), t.new_tensor([W_shard.shape[0]])]), dist.ReduceOp.SUM, group, stats)  # 3: int64
     ls = torch.where(M == math.inf, math.nan, torch.log(S))                        # a +inf logit: no softmax, nan (as torch)
     return z, torch.stack([Mk, ls]), zt, (zsum[0] if eps else None), n[:-1], n[-1]   # the LSE as the pair (m, ls) for row_loss, logits_grad

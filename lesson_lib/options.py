@@ -9,7 +9,7 @@ from torch import Tensor
 
 # %% auto #0
 __all__ = ['softcapped', 'lse_parts', 'row_loss', 'reduce_rows', 'row_scale', 'logits_grad', 'ce_reference', 'stat_dtype',
-           'nan_if_inf', 'row_lse', 'capped_rows', 'ce_options', 'batch_reduce', 'no_double_backward']
+           'nan_if_inf', 'shifted_sum', 'row_lse', 'capped_rows', 'ce_options', 'batch_reduce', 'no_double_backward']
 
 # %% ../nbs/appendix/options.ipynb #6c2069e6
 def softcapped(x:Tensor, # logits
@@ -26,15 +26,15 @@ def lse_parts(lse)->tuple:
 
 def row_loss(lse:Tensor|tuple, # each row's logsumexp of its capped logits: (M,), or the pair (m, ls) of `row_lse`, which keeps more digits
              zt:Tensor, # (M,) each row's capped target logit (any value on ignored rows)
-             zsum:Tensor|None, # (M,) sum of each row's capped logits (needed only with label smoothing)
+             zsum:Tensor|None, # (M,) each row's sum of z - m, m from `lse` (its pair's max, or lse itself): `shifted_sum`; only for label smoothing
              V:int, # number of classes
              valid:Tensor, # (M,) bool: the rows that are not ignored
              label_smoothing:float=0., # epsilon
              lse_square_scale:float=0., # s, the z-loss coefficient
             )->Tensor:
-    "`(1-eps)(lse - zt) + eps(lse - zsum/V) + s lse^2` per row, exactly 0 on ignored rows; with lse = m + ls, `m - zt` first"
+    "`(1-eps)(lse - zt) + eps(lse - mean(z)) + s lse^2` per row, exactly 0 on ignored rows; with lse = m + ls: `(m - zt) + ls` and `ls - zsum/V`"
     m, ls = lse_parts(lse)
-    loss = (m - zt) + ls if not label_smoothing else (1 - label_smoothing) * ((m - zt) + ls) + label_smoothing * ((m - zsum / V) + ls)
+    loss = (m - zt) + ls if not label_smoothing else (1 - label_smoothing) * ((m - zt) + ls) + label_smoothing * (ls - zsum / V)
     if lse_square_scale: loss = loss + lse_square_scale * (m + ls) ** 2
     return torch.where(valid, loss, 0.)
 
@@ -103,6 +103,12 @@ def nan_if_inf(x:Tensor, # each row's LSE, or its sum of exponentials
               )->Tensor:
     "`x` with `nan` where it is +inf: that row has a +inf logit, so no softmax; torch's cross-entropy is `nan` there, value and gradient"
     return x * torch.where(x == torch.inf, torch.nan, 1.)   # a product, not a `where`: the gradient through it is `nan` too
+
+def shifted_sum(z:Tensor, # (M, V) capped logits
+                lse:Tensor|tuple, # their LSE: (M,), or the pair (m, ls) of `row_lse`
+               )->Tensor: # (M,)
+    "Each row's sum of `z - m`, m its max: label smoothing's `lse - mean(z)` as `ls - sum(z - m)/V`, without summing large logits"
+    return (z - lse_parts(lse)[0][:, None]).sum(-1)
 
 def row_lse(z:Tensor, # (M, V) logits
            )->tuple: # (m, ls): (M,) each
