@@ -136,6 +136,7 @@ def cross_entropy(input:Tensor, # logits: (C,), (N, C) or (N, C, d1, ...)
                   label_smoothing:float=0.0, # epsilon in [0, 1]
                  )->Tensor:
     "`F.cross_entropy`, exactly: `LSE - x_y` from the fused row statistics and a gather, without materialising log_softmax"
+    if input.ndim == 1 and tuple(target.shape) == (1,) and not target.is_floating_point(): target = target.reshape(())   # torch accepts (1,) for a (C,) input
     probs, ignore_index, reduction, eps = checks.check_fast_ce(input, target, weight, ignore_index, reduction, label_smoothing)
     x2 = _flat(input, (min(1, input.ndim - 1),), torch.promote_types(input.dtype, torch.float32))
     m, s, _ = _rows(x2)
