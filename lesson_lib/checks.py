@@ -339,9 +339,7 @@ def check_fast_ce(input, # logits: (C,), (N, C) or (N, C, d1, ...)
     if input.ndim == 0: raise ValueError("input must have a class dim: (C,), (N, C) or (N, C, d1, ...), got a 0-d tensor")
     reduction, eps, _, _, ignore_index = check_ce_options(reduction, label_smoothing, 0., None, ignore_index)
     C = input.shape[1 if input.ndim > 1 else 0]
-    if weight is not None:
-        check_tensor(weight, 'weight', floating=True)
-        if tuple(weight.shape) != (C,): raise ValueError(f"weight.shape={tuple(weight.shape)}, expected ({C},): one weight per class")
+    if weight is not None: _check_weight(weight, input, C)   # loss.cross_entropy's check: a (C,) tensor of input's dtype, on its device
     check_tensor(target, 'target')
     if target.is_floating_point():
         if target.shape != input.shape: raise TypeError(f"target must hold integer class indices, or class probabilities of input's shape {tuple(input.shape)}; got target.dtype={target.dtype}, target.shape={tuple(target.shape)}")
