@@ -103,6 +103,10 @@ def _graph_kept()->bool:
 
 def _scaled_grads(h, W, bias, target, g, dh, dW, db, chunk_size, reduction, eps, s, cap, ignore_index, need):
     "Backward: the forward's gradients times `g`, or for reduction='none' recomputed block by block"
+    if reduction == 'none' and W.ndim == 3:   # vmapped (torch.func.jacrev batches the upstream g): one batch entry at a time
+        outs = [_scaled_grads(h[i], W[i], None if bias is None else bias[i], target[i], g[i], dh, dW, db, chunk_size, reduction, eps, s, cap, ignore_index, need)
+                for i in range(W.shape[0])]
+        return tuple(None if o[0] is None else torch.stack(o) for o in zip(*outs))
     if reduction == 'none':
         h2, t = h.reshape(math.prod(h.shape[:-1]), h.shape[-1]), target.reshape(-1).long()
         dh, dW, db = grads = _new_grads(h2, W, need)
