@@ -143,7 +143,7 @@ def cross_entropy(input:Tensor, # logits: (C,), (N, C) or (N, C, d1, ...)
     s = nan_if_inf(s)                  # a row with +inf: nan, as torch
     d = lambda z: s.log() - (z - m)    # LSE - z, with m subtracted first for precision
     w = None if weight is None else weight.to(m.dtype)
-    if probs: return _ce_probs(x2, d, _flat(target, (min(1, input.ndim - 1),), m.dtype), w, reduction, eps, target.shape).to(input.dtype)
+    if probs: return _ce_probs(x2, d, _flat(target, (min(1, input.ndim - 1),), m.dtype), w, reduction, eps, target.shape).to(torch.promote_types(input.dtype, target.dtype))   # torch's result dtype
     return _ce_index(x2, d, target, w, ignore_index, reduction, eps).to(input.dtype)
 
 # %% ../nbs/appendix/compiled.ipynb #f77a5d69
