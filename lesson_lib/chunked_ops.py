@@ -8,13 +8,13 @@ __all__ = ['use_onednn', 'draw_vocab_blocks', 'draw_row_blocks']
 # %% ../nbs/appendix/chunked_ops.ipynb #b3ab3832
 import math, warnings, torch
 from .checks import check_chunked_args, check_ce_options
-from .options import softcapped, row_loss, reduce_rows, row_scale, logits_grad, row_lse, shifted_sum
+from .options import softcapped, row_loss, reduce_rows, row_scale, logits_grad, row_lse, shifted_sum, stat_dtype
 from .launch import OpaqueBackward, eager, no_vmap
 
 # %% ../nbs/appendix/chunked_ops.ipynb #fe386e1c
 def _block(h, W, bias, t, lo, hi, ignore_index, eps, s, cap):
     "Rows `lo:hi`: capped logits `z` (float32 for half inputs), their LSE, the valid rows and the row losses"
-    acc = torch.float32 if h.dtype in (torch.float16, torch.bfloat16) else h.dtype
+    acc = stat_dtype(h.dtype)
     z = softcapped((h[lo:hi] @ W.T if bias is None else torch.addmm(bias, h[lo:hi], W.T)).to(acc), cap)   # matmul 1
     lse, tc, valid = row_lse(z), t[lo:hi], t[lo:hi] != ignore_index
     zt = z.gather(1, torch.where(valid, tc, 0)[:, None]).squeeze(1)
@@ -35,7 +35,7 @@ def _block_grads(h, W, z, lse, valid, a, tc, lo, hi, eps, s, cap, grads):
 
 def _new_grads(h, W, need):
     "Zeroed dh (M, d), dW (V, d), dbias (V,): float32 for half inputs, None where not needed"
-    acc = torch.float32 if h.dtype in (torch.float16, torch.bfloat16) else h.dtype
+    acc = stat_dtype(h.dtype)
     return [torch.zeros(*shape, dtype=acc, device=h.device) if n else None for n, shape in zip(need, (h.shape, W.shape, W.shape[:1]))]
 
 # %% ../nbs/appendix/chunked_ops.ipynb #d874cfec
@@ -55,7 +55,7 @@ def _linear(x, w, bias=None):
 # %% ../nbs/appendix/chunked_ops.ipynb #a5146db0
 def _fast_rows(h, W, bias, t, chunk_size, ignore_index, reduction, need):
     "Losses and gradients without options, `chunk_size` valid rows at a time: logits, softmax in place, `G/a = softmax - onehot`"
-    acc = torch.float32 if h.dtype in (torch.float16, torch.bfloat16) else h.dtype
+    acc = stat_dtype(h.dtype)
     idx, losses = (t != ignore_index).nonzero().squeeze(1), h.new_zeros(h.shape[0], dtype=acc)
     a = 1 / max(len(idx), 1) if reduction == 'mean' else 1.            # d(reduced loss)/d(row loss), the same for every valid row
     dh = h.new_zeros(h.shape, dtype=acc) if need[0] else None          # ignored rows keep 0
@@ -83,7 +83,7 @@ def _fast_rows(h, W, bias, t, chunk_size, ignore_index, reduction, need):
 # %% ../nbs/appendix/chunked_ops.ipynb #62bd7e51
 def _chunked_forward(h, W, bias, t, chunk_size, ignore_index, reduction, eps, s, cap, need):
     "Per-row losses and, for 'mean'/'sum', the gradients for g = 1, block by block over the rows"
-    acc = torch.float32 if h.dtype in (torch.float16, torch.bfloat16) else h.dtype
+    acc = stat_dtype(h.dtype)
     need = need if reduction != 'none' else (False,) * 3
     if not (eps or s or cap is not None or reduction == 'none'): return _fast_rows(h, W, bias, t, chunk_size, ignore_index, reduction, need)
     a = row_scale(h.new_ones((), dtype=acc), t != ignore_index, reduction, acc) if reduction != 'none' else None
@@ -110,7 +110,7 @@ def _scaled_grads(h, W, bias, target, g, dh, dW, db, chunk_size, reduction, eps,
     if reduction == 'none':
         h2, t = h.reshape(math.prod(h.shape[:-1]), h.shape[-1]), target.reshape(-1).long()
         dh, dW, db = grads = _new_grads(h2, W, need)
-        a = row_scale(g, t != ignore_index, reduction, torch.float32 if h.dtype in (torch.float16, torch.bfloat16) else h.dtype)
+        a = row_scale(g, t != ignore_index, reduction, stat_dtype(h.dtype))
         for lo in range(0, h2.shape[0], chunk_size):
             hi = min(lo + chunk_size, h2.shape[0])
             z, lse, valid, _ = _block(h2, W, bias, t, lo, hi, ignore_index, eps, s, cap)

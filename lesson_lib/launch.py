@@ -12,7 +12,7 @@ import torch.distributed as dist
 import torch.multiprocessing as mp
 from torch import Tensor
 from .checks import check_int, check_vocab_range, check_ce_options, check_vp_args, check_vp_owners
-from .options import ce_reference, softcapped, row_loss, reduce_rows, row_scale, logits_grad
+from .options import ce_reference, softcapped, row_loss, reduce_rows, row_scale, logits_grad, stat_dtype
 
 # %% auto #0
 __all__ = ['free_port', 'one_rank_group', 'make_problem', 'vp_bytes', 'check_vocab_parallel', 'run_vocab_parallel',
@@ -256,7 +256,7 @@ def _all_reduce(t:Tensor, op, group=None, stats=None)->Tensor:
 # %% ../nbs/appendix/launch.ipynb #175ffd65
 def _vp_forward(h, W_shard, t, vocab_start, V, group, stats, ignore_index, eps, s, cap):
     "This rank's logits, then three all-reduces: the row maxima; the sums and target logits; the integer counts (`cap`, `eps`, `ignore_index`: lesson 14's options)"
-    acc = torch.float32 if h.dtype in (torch.float16, torch.bfloat16) else h.dtype    # half inputs: float32 statistics
+    acc = stat_dtype(h.dtype)    # half inputs: float32 statistics
     z = softcapped((h.reshape(-1, h.shape[-1]) @ W_shard.T).to(acc), cap)          # (M, V_r): this rank's logits
     M = _all_reduce(z.amax(-1), dist.ReduceOp.MAX, group, stats)                    # 1: each row's max over all ranks
     Mk = M.masked_fill(M == -math.inf, 0)                                           # lse_state's rule: never inf - inf

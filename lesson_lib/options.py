@@ -94,6 +94,7 @@ def ce_reference(x:Tensor, # (..., V) logits
 
 # %% ../nbs/appendix/options.ipynb #ed81b353
 from .checks import check_ce_options
+from .softmax import _shift
 
 def stat_dtype(dt:torch.dtype)->torch.dtype:
     "The dtype the statistics are computed in: float32 for half inputs (bf16, fp16), else `dt` itself"
@@ -113,8 +114,7 @@ def shifted_sum(z:Tensor, # (M, V) capped logits
 def row_lse(z:Tensor, # (M, V) logits
            )->tuple: # (m, ls): (M,) each
     "Each row's LSE as the pair (m, ls), LSE = m + ls: m the row's max (0 where it is ±inf), ls = log sum exp(z - m), `nan` for a row with +inf"
-    m = z.detach().amax(-1) if z.shape[-1] else z.new_zeros(z.shape[:-1])
-    m = m.masked_fill(m.isinf(), 0)                            # never inf - inf: an all -inf row gives ls = -inf, one with +inf ls = +inf
+    m = _shift(z, -1).reshape(-1).expand(z.shape[0])           # lesson 03's detached max, 0 where ±inf: an all -inf row gives ls = -inf, one with +inf ls = +inf
     return m, nan_if_inf((z - m[:, None]).exp().sum(-1).log())
 
 def capped_rows(input:Tensor, # (..., V) logits
