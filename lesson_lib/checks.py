@@ -29,15 +29,23 @@ def check_tensor(x, # the argument
     return x
 
 # %% ../nbs/appendix/checks.ipynb #dfc4cfbd
+def _as_index(v, name:str, # the argument and its name
+              shown:str, # how the message shows the value: a `str.format` template of `v`, `name` and `t` (v's type name), formatted only to raise
+              why_bool:str, # why a bool is refused
+              why_other:str='', # what the message adds for any other non-integer (a template too)
+             )->int:
+    "`v` as a Python int (`operator.index`), else a `TypeError` '{name} must be an int, got {shown}' saying why; a bool is never an integer here"
+    msg = lambda end: f"{name} must be an int, got " + (shown + end).format(v=v, name=name, t=type(v).__name__)
+    if isinstance(v, (bool, np.bool_)) or (isinstance(v, Tensor) and v.dtype == torch.bool): raise TypeError(msg(": " + why_bool))
+    try: return operator.index(v)
+    except TypeError: raise TypeError(msg(why_other)) from None
+
 def check_int(v, # the argument: a Python, NumPy or 0-d torch integer; not a bool
               name:str, # its name, for the message
               min:int|None=None, # smallest allowed value, if any
              )->int:
     "`v` as a Python `int`, else a `TypeError` (not an integer) or `ValueError` (below `min`) naming `name`"
-    if isinstance(v, (bool, np.bool_)) or (isinstance(v, Tensor) and v.dtype == torch.bool):
-        raise TypeError(f"{name} must be an int, got {v!r}: a bool is not an integer here")
-    try: i = operator.index(v)
-    except TypeError: raise TypeError(f"{name} must be an int, got {v!r} of type {type(v).__name__}") from None
+    i = _as_index(v, name, "{v!r}", "a bool is not an integer here", " of type {t}")
     if min is not None and i < min: raise ValueError(f"{name} must be an int >= {min}, got {i}")
     return i
 
@@ -80,10 +88,7 @@ def check_dim(dim, # the argument: a Python, NumPy or 0-d torch integer; not a b
               name:str='dim', # its name, for the message
              )->int:
     "`dim` as a non-negative int, else a `TypeError` (not an int) or an `IndexError` (out of range, as torch) naming it"
-    if isinstance(dim, (bool, np.bool_)) or (isinstance(dim, Tensor) and dim.dtype == torch.bool):
-        raise TypeError(f"{name} must be an int, got {name}={dim!r}: a bool is not a dimension (PyTorch rejects it too)")
-    try: d = operator.index(dim)
-    except TypeError: raise TypeError(f"{name} must be an int, got {name}={dim!r}") from None
+    d = _as_index(dim, name, "{name}={v!r}", "a bool is not a dimension (PyTorch rejects it too)")
     n = max(ndim, 1)
     if not -n <= d < n: raise IndexError(f"{name}={d} is out of range for a {ndim}-d tensor x: expected {name} in [{-n}, {n-1}]")
     return d % n
